@@ -1,0 +1,143 @@
+"""Saving partnerships and projects so that nothing is silently overwritten.
+
+``save_tracked`` is the one way a partnership or project is written outside bulk loads: it compares the
+object with what is stored, refuses the save if someone else saved a newer version meanwhile
+(``expected_version``), bumps ``version`` and appends a ``Change`` row with the readable difference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from .models import Change, Partnership, Project
+
+TRACKED_MODELS = (Partnership, Project)
+UNTRACKED_FIELDS = {"id", "version", "created_at", "updated_at"}
+
+
+@dataclass
+class ConflictError(Exception):
+    """The object was saved by someone else after the version the editor started from."""
+
+    expected_version: int
+    current_version: int
+    changes_since: list[Change]
+
+    def __str__(self):
+        return _(
+            "Cette fiche a été modifiée par quelqu'un d'autre pendant votre saisie "
+            "(version %(current)s, vous éditiez la version %(expected)s)."
+        ) % {"current": self.current_version, "expected": self.expected_version}
+
+
+def _as_text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    return str(value)
+
+
+def field_values(instance: models.Model) -> dict[str, str | None]:
+    """The instance's concrete field values as text, keyed by field name (foreign keys by their code)."""
+    values = {}
+    for field in instance._meta.concrete_fields:
+        if field.name in UNTRACKED_FIELDS:
+            continue
+        values[field.name] = _as_text(getattr(instance, field.attname))
+    return values
+
+
+def m2m_values(instance: models.Model) -> dict[str, list[str]]:
+    if instance.pk is None:
+        return {}
+    return {
+        field.name: sorted(str(pk) for pk in getattr(instance, field.name).values_list("pk", flat=True))
+        for field in instance._meta.many_to_many
+    }
+
+
+def diff(old: dict, new: dict) -> dict[str, dict]:
+    return {
+        name: {"old": old.get(name), "new": new.get(name)}
+        for name in sorted(set(old) | set(new))
+        if old.get(name) != new.get(name)
+    }
+
+
+def _change_kwargs(instance) -> dict:
+    if isinstance(instance, Project):
+        return {"project": instance}
+    return {"partnership": instance}
+
+
+def save_tracked(
+    instance: Partnership | Project,
+    *,
+    by=None,
+    by_label: str = "",
+    expected_version: int | None = None,
+    m2m: dict[str, list] | None = None,
+    comment: str = "",
+) -> Change | None:
+    """Save ``instance`` (and the many-to-many values in ``m2m``) with a history row.
+
+    Returns the ``Change`` written, or ``None`` when nothing differed from what was stored.
+    Raises ``ConflictError`` when ``expected_version`` is given and the stored version is newer.
+    """
+    if not isinstance(instance, TRACKED_MODELS):
+        raise TypeError(f"{type(instance).__name__} is not a tracked model")
+    model = type(instance)
+    m2m = m2m or {}
+    with transaction.atomic():
+        stored = model.objects.select_for_update().filter(pk=instance.pk).first() if instance.pk else None
+        if stored is not None and expected_version is not None and stored.version != expected_version:
+            raise ConflictError(
+                expected_version=expected_version,
+                current_version=stored.version,
+                changes_since=list(
+                    Change.objects.filter(**_change_kwargs(stored), version__gt=expected_version).order_by(
+                        "version"
+                    )
+                ),
+            )
+        old = {**field_values(stored), **m2m_values(stored)} if stored else {}
+        new_m2m = {name: sorted(str(getattr(v, "pk", v)) for v in values) for name, values in m2m.items()}
+        new = {**field_values(instance), **(m2m_values(stored) if stored else {}), **new_m2m}
+        changes = diff(old, new)
+        if stored is not None and not changes:
+            return None
+        instance.version = (stored.version + 1) if stored else 1
+        instance.save()
+        for name, values in m2m.items():
+            getattr(instance, name).set(values)
+        return Change.objects.create(
+            **_change_kwargs(instance),
+            object_slug=instance.slug,
+            action=Change.Action.UPDATE if stored else Change.Action.CREATE,
+            version=instance.version,
+            changed_by=by if (by is not None and by.is_authenticated) else None,
+            changed_by_label=by_label or (by.get_username() if by is not None and by.is_authenticated else ""),
+            diff=changes,
+            comment=comment,
+        )
+
+
+def delete_tracked(instance: Partnership | Project, *, by=None, by_label: str = "", comment: str = "") -> Change:
+    """Delete ``instance`` and keep a last history row holding everything it had."""
+    with transaction.atomic():
+        snapshot = {**field_values(instance), **m2m_values(instance)}
+        change = Change.objects.create(
+            object_slug=instance.slug,
+            action=Change.Action.DELETE,
+            version=instance.version + 1,
+            changed_by=by if (by is not None and by.is_authenticated) else None,
+            changed_by_label=by_label or (by.get_username() if by is not None and by.is_authenticated else ""),
+            diff={name: {"old": value, "new": None} for name, value in snapshot.items()},
+            comment=comment,
+        )
+        instance.delete()
+        return change

@@ -1,0 +1,18 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("Portail de la coopération décentralisée — administration")
+admin.site.site_title = _("Administration coopdec")
+admin.site.index_title = _("Données du portail")
+
+urlpatterns = [
+    path("api/v1/", include("coopdec.api.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+urlpatterns += i18n_patterns(
+    path("admin/", admin.site.urls),
+    path("", include("coopdec.atlas.urls")),
+    prefix_default_language=False,
+)
