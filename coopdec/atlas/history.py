@@ -120,13 +120,16 @@ def save_tracked(
             action=Change.Action.UPDATE if stored else Change.Action.CREATE,
             version=instance.version,
             changed_by=by if (by is not None and by.is_authenticated) else None,
-            changed_by_label=by_label or (by.get_username() if by is not None and by.is_authenticated else ""),
+            changed_by_label=by_label
+            or (by.get_username() if by is not None and by.is_authenticated else ""),
             diff=changes,
             comment=comment,
         )
 
 
-def delete_tracked(instance: Partnership | Project, *, by=None, by_label: str = "", comment: str = "") -> Change:
+def delete_tracked(
+    instance: Partnership | Project, *, by=None, by_label: str = "", comment: str = ""
+) -> Change:
     """Delete ``instance`` and keep a last history row holding everything it had."""
     with transaction.atomic():
         snapshot = {**field_values(instance), **m2m_values(instance)}
@@ -135,7 +138,8 @@ def delete_tracked(instance: Partnership | Project, *, by=None, by_label: str = 
             action=Change.Action.DELETE,
             version=instance.version + 1,
             changed_by=by if (by is not None and by.is_authenticated) else None,
-            changed_by_label=by_label or (by.get_username() if by is not None and by.is_authenticated else ""),
+            changed_by_label=by_label
+            or (by.get_username() if by is not None and by.is_authenticated else ""),
             diff={name: {"old": value, "new": None} for name, value in snapshot.items()},
             comment=comment,
         )

@@ -43,7 +43,9 @@ class Theme(models.Model):
 
 class PartnershipQuerySet(models.QuerySet):
     def involving(self, organisation):
-        return self.filter(models.Q(french_members__organisation=organisation) | models.Q(foreign=organisation))
+        return self.filter(
+            models.Q(french_members__organisation=organisation) | models.Q(foreign=organisation)
+        )
 
 
 class Partnership(models.Model):
