@@ -18,13 +18,18 @@ TRACKED_MODELS = (Partnership, Project)
 UNTRACKED_FIELDS = {"id", "version", "created_at", "updated_at"}
 
 
-@dataclass
+# eq=False keeps the exception hashable (a dataclass with eq=True sets __hash__ to None, and logging and
+# traceback code put exceptions in sets); __post_init__ fills ``args`` as Exception.__init__ would.
+@dataclass(eq=False)
 class ConflictError(Exception):
     """The object was saved by someone else after the version the editor started from."""
 
     expected_version: int
     current_version: int
     changes_since: list[Change]
+
+    def __post_init__(self):
+        super().__init__(self.expected_version, self.current_version)
 
     def __str__(self):
         return _(
@@ -132,11 +137,14 @@ def delete_tracked(
 ) -> Change:
     """Delete ``instance`` and keep a last history row holding everything it had."""
     with transaction.atomic():
-        snapshot = {**field_values(instance), **m2m_values(instance)}
+        # The snapshot and version come from the stored row: the caller's copy may be stale, and the last
+        # history row must hold what was really deleted.
+        stored = type(instance).objects.select_for_update().get(pk=instance.pk)
+        snapshot = {**field_values(stored), **m2m_values(stored)}
         change = Change.objects.create(
-            object_slug=instance.slug,
+            object_slug=stored.slug,
             action=Change.Action.DELETE,
-            version=instance.version + 1,
+            version=stored.version + 1,
             changed_by=by if (by is not None and by.is_authenticated) else None,
             changed_by_label=by_label
             or (by.get_username() if by is not None and by.is_authenticated else ""),
