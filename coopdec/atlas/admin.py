@@ -328,6 +328,14 @@ class ProjectAdmin(TrackedAdmin):
     prepopulated_fields = {"slug": ["title"]}
     inlines = [FinancingInline, ParticipantInline, ContactInline, VolunteerInline, ProjectChangeInline]
     date_hierarchy = "start_date"
+
+    def get_deleted_objects(self, objs, request):
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # Financings, participants, contacts and volunteers are read-only on their own lists (so that edits
+        # go through the project's version check), but deleting the project rightly takes them with it.
+        children = {str(model._meta.verbose_name) for model in (Financing, Participant, Contact, Volunteer)}
+        return deleted, model_count, {name for name in perms_needed if str(name) not in children}, protected
+
     fieldsets = [
         (None, {"fields": ["title", "slug", "partnership", "themes", "status", "expected_version"]}),
         (_("Dates"), {"fields": ["start_date", "end_date", "last_confirmed_at"]}),
