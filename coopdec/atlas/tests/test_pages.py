@@ -1,0 +1,85 @@
+"""The home page: key figures, the demonstration banner, the English version."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from coopdec.atlas.models import DataLoad
+from coopdec.atlas.tests.factories import PartnershipFactory, ProjectFactory
+
+pytestmark = pytest.mark.django_db
+
+BANNER = 'id="demo-banner"'
+
+
+def figure_tiles(content: str) -> list[str]:
+    """The numbers shown in the "En chiffres" tiles, in order."""
+    section = content.split('id="key-figures"', 1)[1].split("</ul>", 1)[0]
+    return [part.split("</p>", 1)[0] for part in section.split('class="fr-tile__title">')[1:]]
+
+
+def test_home_page_shows_the_live_figures(client, django_assert_max_num_queries):
+    partnership = PartnershipFactory()
+    for _ in range(3):
+        ProjectFactory(partnership=partnership)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("atlas:home"))
+    assert response.status_code == 200
+    assert response.context["figures"]["projects"] == 3
+    # projects, partnerships, French authorities, foreign authorities, countries
+    assert figure_tiles(response.content.decode()) == ["3", "1", "1", "1", "1"]
+
+
+def test_large_figures_are_grouped_by_thousands(client, monkeypatch):
+    figures = {
+        "projects": 12700,
+        "partnerships": 4800,
+        "french_authorities": 4800,
+        "foreign_authorities": 10000,
+    }
+    monkeypatch.setattr("coopdec.atlas.views.key_figures", lambda: {**figures, "countries": 144})
+    tiles = figure_tiles(client.get(reverse("atlas:home")).content.decode())
+    assert tiles[0].replace("\xa0", " ").replace("\u202f", " ") == "12 700"
+    assert tiles[-1] == "144"
+
+
+def test_no_demonstration_banner_without_demo_data(client):
+    DataLoad.objects.create(
+        kind=DataLoad.Kind.IMPORT, started_at=datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+    )
+    assert BANNER not in client.get(reverse("atlas:home")).content.decode()
+
+
+def test_demonstration_banner_when_demo_data_was_generated(client):
+    DataLoad.objects.create(
+        kind=DataLoad.Kind.DEMO, started_at=datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+    )
+    content = client.get(reverse("atlas:home")).content.decode()
+    assert BANNER in content
+    assert "Données de démonstration" in content
+
+
+def test_french_by_default(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert '<html lang="fr"' in content
+    assert "En chiffres" in content
+    assert 'value="en"' in content  # the switch offers English
+
+
+def test_english_version(client):
+    response = client.get("/en/")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert '<html lang="en"' in content
+    assert 'value="fr"' in content  # the switch offers French back
+    assert response.context["LANGUAGE_CODE"] == "en"
+
+
+def test_language_switch_remembers_the_choice(client):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/en/"
+    assert '<html lang="en"' in client.get("/en/").content.decode()
