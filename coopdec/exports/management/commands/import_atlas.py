@@ -1,0 +1,54 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from coopdec.exports.importer import Importer
+from coopdec.exports.mapping import Mapping, MappingError
+from coopdec.exports.validation import read_directory, validate
+
+
+class Command(BaseCommand):
+    help = (
+        "Importe les fichiers CSV de l'Atlas (le format écrit par export_atlas, ou une autre source décrite "
+        "par --mapping). Toutes les lignes sont vérifiées avant d'écrire quoi que ce soit ; à la moindre "
+        "erreur rien n'est importé. Relancer le même import ne change rien. Voir docs/opendata.md."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("directory", type=Path, help="Dossier contenant les fichiers à importer.")
+        parser.add_argument(
+            "--mapping",
+            type=Path,
+            help="Fichier JSON de correspondance des colonnes pour une autre source (voir docs/opendata.md).",
+        )
+        parser.add_argument(
+            "--by", default="import_atlas", help="Auteur inscrit dans l'historique des modifications."
+        )
+
+    def handle(self, *args, directory: Path, mapping: Path | None, by: str, verbosity=1, **options):
+        if not directory.is_dir():
+            raise CommandError(f"Dossier introuvable : {directory}")
+        problems = []
+        if mapping is not None:
+            try:
+                records = Mapping(mapping).read(directory, problems)
+            except MappingError as error:
+                raise CommandError(str(error)) from error
+        else:
+            records = read_directory(directory, problems)
+        if not problems:
+            validate(records, problems)
+        if problems:
+            for problem in problems:
+                self.stderr.write(str(problem))
+            raise CommandError(
+                f"{len(problems)} erreur(s) : rien n'a été importé. "
+                "Corrigez les fichiers et relancez l'import."
+            )
+        parameters = {"directory": str(directory), "mapping": str(mapping) if mapping else None}
+        load = Importer(records, label=by, complete_geography=mapping is not None).run(parameters)
+        if verbosity:
+            summary = (
+                ", ".join(f"{name} : {count}" for name, count in load.counts.items()) or "aucun changement"
+            )
+            self.stdout.write(self.style.SUCCESS(f"Import terminé ({summary})."))

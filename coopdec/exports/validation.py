@@ -1,0 +1,378 @@
+"""Checking rows before anything is written: types, codes, identifiers and links between files.
+
+Rows come from our own CSV files or from other sources through a column mapping (``mapping.py``); both
+arrive here as ``RawRow`` (text cells named by our column names, with where they came from) and leave as
+``Record`` (typed values) plus a list of every problem found. Nothing is written to the database here.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email, validate_slug
+from django.utils.translation import gettext as _
+
+from coopdec.atlas.models import Partnership, Project, Theme
+from coopdec.geo.models import Commune, Country, Department, Epci, Region, Subdivision
+from coopdec.orgs.models import Organisation
+
+from .atlas_tables import TABLES, TABLES_BY_NAME, Column, Table
+from .reader import CsvFile, ImportProblem, UnreadableFile
+
+
+@dataclass
+class RawRow:
+    source: str
+    line: int
+    cells: dict[str, str]
+    # Our column name → the column name in the source, for messages about mapped files.
+    columns: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Record:
+    source: str
+    line: int
+    values: dict
+    columns: dict[str, str] = field(default_factory=dict)
+
+    def problem(self, column: str, message: str) -> ImportProblem:
+        return ImportProblem(self.source, message, self.line, self.columns.get(column, column))
+
+
+REFERENCE_MODELS = {
+    "country": (Country, "iso2"),
+    "region": (Region, "code"),
+    "department": (Department, "code"),
+    "commune": (Commune, "insee"),
+    "epci": (Epci, "siren"),
+    "subdivision": (Subdivision, "code"),
+    "theme": (Theme, "code"),
+}
+
+
+def unknown_code_message(reference: str, value: str) -> str:
+    messages = {
+        "country": _("code pays inconnu « %(value)s »"),
+        "region": _("code de région inconnu « %(value)s »"),
+        "department": _("code de département inconnu « %(value)s »"),
+        "commune": _("code INSEE de commune inconnu « %(value)s »"),
+        "epci": _("SIREN d'intercommunalité inconnu « %(value)s »"),
+        "subdivision": _("code de subdivision ISO 3166-2 inconnu « %(value)s »"),
+        "theme": _("code de thématique inconnu « %(value)s »"),
+    }
+    return messages[reference] % {"value": value}
+
+
+class References:
+    """The codes of the reference tables, each loaded once when first needed."""
+
+    def __init__(self):
+        self._codes: dict[str, set[str]] = {}
+
+    def codes(self, reference: str) -> set[str]:
+        if reference not in self._codes:
+            model, key = REFERENCE_MODELS[reference]
+            self._codes[reference] = set(model.objects.values_list(key, flat=True))
+        return self._codes[reference]
+
+    def __contains__(self, item: tuple[str, str]) -> bool:
+        reference, value = item
+        return value in self.codes(reference)
+
+
+# The reference table whose code identifies a French authority of each kind.
+AUTHORITY_REFERENCE = {
+    Organisation.Kind.REGION: ("region", "region_code"),
+    Organisation.Kind.DEPARTMENT: ("department", "department_code"),
+    Organisation.Kind.COMMUNE: ("commune", "commune_insee"),
+    Organisation.Kind.EPCI: ("epci", "epci_siren"),
+}
+
+INTEGER = re.compile(r"-?\d+")
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+TRUE = {"true", "1", "vrai", "oui"}
+FALSE = {"false", "0", "faux", "non"}
+
+
+def parse_cell(column: Column, text: str):
+    """The typed value of one cell; raise ``ValueError`` with a French message when it is not one."""
+    if text == "":
+        if column.required:
+            raise ValueError(_("valeur obligatoire manquante"))
+        # Text fields are stored as "" when empty; codes of reference tables are nullable links.
+        return "" if column.type == "string" and not column.reference else None
+    if column.type == "integer":
+        if not INTEGER.fullmatch(text):
+            raise ValueError(_("nombre entier attendu, « %(value)s » reçu") % {"value": text})
+        return int(text)
+    if column.type == "number":
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            value = None
+        if value is None or not value.is_finite():
+            raise ValueError(_("nombre attendu (point décimal), « %(value)s » reçu") % {"value": text})
+        return value
+    if column.type == "boolean":
+        if text.lower() in TRUE:
+            return True
+        if text.lower() in FALSE:
+            return False
+        raise ValueError(_("« true » ou « false » attendu, « %(value)s » reçu") % {"value": text})
+    if column.type == "date":
+        try:
+            if not DATE.fullmatch(text):
+                raise ValueError(text)
+            return datetime.date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(_("date AAAA-MM-JJ attendue, « %(value)s » reçu") % {"value": text}) from None
+    if column.type == "datetime":
+        try:
+            value = datetime.datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(
+                _("date et heure ISO 8601 attendues, « %(value)s » reçu") % {"value": text}
+            ) from None
+        return value if value.tzinfo else value.replace(tzinfo=datetime.UTC)
+    if column.enum and text not in column.enum:
+        raise ValueError(
+            _("valeur inconnue « %(value)s » (valeurs admises : %(allowed)s)")
+            % {"value": text, "allowed": ", ".join(column.enum)}
+        )
+    if column.max_length and len(text) > column.max_length:
+        raise ValueError(
+            _("%(length)s caractères, %(max)s au plus") % {"length": len(text), "max": column.max_length}
+        )
+    try:
+        if column.name == "slug" or column.name in {"organisation", "partnership", "project", "funder"}:
+            validate_slug(text)
+        elif column.format == "email":
+            validate_email(text)
+        elif column.format == "uri":
+            URLValidator()(text)
+    except ValidationError:
+        raise ValueError(_("valeur mal formée « %(value)s »") % {"value": text}) from None
+    return text
+
+
+def parse_rows(table: Table, rows: Iterable[RawRow], problems: list[ImportProblem]) -> Iterator[Record]:
+    for row in rows:
+        values = {}
+        record = Record(row.source, row.line, values, row.columns)
+        for column in table.read_columns:
+            try:
+                values[column.name] = parse_cell(column, row.cells.get(column.name, ""))
+            except ValueError as error:
+                problems.append(record.problem(column.name, str(error)))
+        yield record
+
+
+def read_csv_table(table: Table, path: Path, problems: list[ImportProblem]) -> list[Record] | None:
+    """Read and type one of our CSV files; ``None`` when it could not be read at all."""
+    source = CsvFile(path)
+    expected = {column.name for column in table.columns}
+    needed = [column.name for column in table.read_columns if column.required]
+
+    def raw_rows() -> Iterator[RawRow]:
+        header_checked = False
+        for line, cells in source.rows():
+            if not header_checked:
+                header_checked = True
+                if not check_header(source.header):
+                    return
+            if isinstance(cells, str):
+                problems.append(ImportProblem(table.filename, cells, line))
+                continue
+            yield RawRow(table.filename, line, cells)
+        if not header_checked:
+            check_header(source.header)
+
+    def check_header(header: list[str]) -> bool:
+        missing = [name for name in needed if name not in header]
+        for name in missing:
+            problems.append(ImportProblem(table.filename, _("colonne absente"), 1, name))
+        for name in header:
+            if name not in expected:
+                problems.append(ImportProblem(table.filename, _("colonne inconnue"), 1, name))
+        return not missing
+
+    try:
+        return list(parse_rows(table, raw_rows(), problems))
+    except UnreadableFile as error:
+        problems.append(ImportProblem(table.filename, error.message, error.line))
+        return None
+
+
+def read_directory(directory: Path, problems: list[ImportProblem]) -> dict[str, list[Record]]:
+    """Read every file of the export format in ``directory``; every table's file must be there."""
+    records = {}
+    for table in TABLES:
+        path = directory / table.filename
+        if not path.exists():
+            problems.append(ImportProblem(table.filename, _("fichier absent du dossier")))
+            continue
+        rows = read_csv_table(table, path, problems)
+        if rows is not None:
+            records[table.name] = rows
+    return records
+
+
+def _existing(model, key: str, values: Iterable[str], fields=("pk",)) -> dict:
+    """Stored rows whose ``key`` is among ``values``, by chunks small enough for any database."""
+    values = sorted(set(values))
+    found = {}
+    for start in range(0, len(values), 500):
+        chunk = values[start : start + 500]
+        for row in model.objects.filter(**{f"{key}__in": chunk}).values_list(key, *fields):
+            found[row[0]] = row[1:] if len(row) > 2 else row[1]
+    return found
+
+
+def validate(records: dict[str, list[Record]], problems: list[ImportProblem]) -> None:
+    """Check codes, identifiers and links across tables; append every problem found."""
+    references = References()
+    for name, rows in records.items():
+        table = TABLES_BY_NAME[name]
+        coded = [column for column in table.read_columns if column.reference]
+        for record in rows:
+            for column in coded:
+                value = record.values.get(column.name)
+                if value and (column.reference, value) not in references:
+                    problems.append(
+                        record.problem(column.name, unknown_code_message(column.reference, value))
+                    )
+        check_unique(table, rows, problems)
+
+    organisation_kinds = {r.values["slug"]: r.values["kind"] for r in records.get("organisations", [])}
+    known_slugs = {
+        "organisations": set(organisation_kinds),
+        "partnerships": {r.values["slug"] for r in records.get("partnerships", [])},
+        "projects": {r.values["slug"] for r in records.get("projects", [])},
+    }
+    stored_models = {"organisations": Organisation, "partnerships": Partnership, "projects": Project}
+    for name, rows in records.items():
+        table = TABLES_BY_NAME[name]
+        for key in table.foreign_keys:
+            (column,) = key.fields
+            wanted = {r.values[column] for r in rows if r.values.get(column)} - known_slugs[key.table]
+            stored = set(_existing(stored_models[key.table], "slug", wanted)) if wanted else set()
+            for record in rows:
+                value = record.values.get(column)
+                if value and value in wanted and value not in stored:
+                    problems.append(
+                        record.problem(
+                            column,
+                            _("identifiant « %(value)s » absent de %(file)s et de la base")
+                            % {"value": value, "file": TABLES_BY_NAME[key.table].filename},
+                        )
+                    )
+
+    check_organisations(records.get("organisations", []), references, problems)
+    referenced = {
+        r.values["organisation"]
+        for name in ("partnership_members", "partnership_foreign_partners")
+        for r in records.get(name, [])
+        if r.values.get("organisation") and r.values["organisation"] not in organisation_kinds
+    }
+    organisation_kinds.update(_existing(Organisation, "slug", referenced, ("kind",)))
+    check_partnership_sides(records, organisation_kinds, problems)
+
+
+def check_unique(table: Table, rows: list[Record], problems: list[ImportProblem]) -> None:
+    if not table.primary_key:
+        return
+    seen: dict[tuple, int] = {}
+    for record in rows:
+        key = tuple(record.values.get(name) for name in table.primary_key)
+        if None in key or "" in key:
+            continue
+        if key in seen:
+            problems.append(
+                record.problem(
+                    table.primary_key[-1],
+                    _("identifiant en double « %(value)s » (déjà à la ligne %(line)s)")
+                    % {"value": " / ".join(key), "line": seen[key]},
+                )
+            )
+        else:
+            seen[key] = record.line
+
+
+def check_organisations(rows: list[Record], references: References, problems: list[ImportProblem]) -> None:
+    """A French authority is known by its official code; a foreign one has a country."""
+    for record in rows:
+        values = record.values
+        kind, code = values.get("kind"), values.get("code")
+        if kind in AUTHORITY_REFERENCE:
+            reference, column = AUTHORITY_REFERENCE[kind]
+            if not code:
+                problems.append(
+                    record.problem("code", _("code officiel obligatoire pour une collectivité française"))
+                )
+            elif (reference, code) not in references:
+                problems.append(record.problem("code", unknown_code_message(reference, code)))
+            elif values.get(column) and values[column] != code:
+                problems.append(
+                    record.problem(
+                        column,
+                        _("« %(value)s » ne correspond pas au code officiel « %(code)s »")
+                        % {"value": values[column], "code": code},
+                    )
+                )
+        elif kind == Organisation.Kind.SPECIAL:
+            if not code:
+                problems.append(
+                    record.problem("code", _("code officiel obligatoire pour une collectivité française"))
+                )
+            elif not any(
+                (reference, code) in references for reference in ("region", "department", "commune", "epci")
+            ):
+                problems.append(
+                    record.problem(
+                        "code", _("code officiel inconnu du référentiel « %(value)s »") % {"value": code}
+                    )
+                )
+        elif kind == Organisation.Kind.FOREIGN_AUTHORITY and not values.get("country"):
+            problems.append(record.problem("country", _("pays obligatoire pour une autorité étrangère")))
+
+
+def check_partnership_sides(
+    records: dict[str, list[Record]], kinds: dict[str, str], problems: list[ImportProblem]
+) -> None:
+    leads: dict[str, int] = {}
+    for record in records.get("partnership_members", []):
+        slug = record.values.get("organisation")
+        if slug in kinds and kinds[slug] not in Organisation.FRENCH_AUTHORITY_KINDS:
+            problems.append(
+                record.problem(
+                    "organisation", _("« %(value)s » n'est pas une collectivité française") % {"value": slug}
+                )
+            )
+        partnership = record.values.get("partnership")
+        if record.values.get("is_lead") and partnership:
+            if partnership in leads:
+                problems.append(
+                    record.problem(
+                        "is_lead",
+                        _("deuxième chef de file pour « %(value)s » (déjà à la ligne %(line)s)")
+                        % {"value": partnership, "line": leads[partnership]},
+                    )
+                )
+            else:
+                leads[partnership] = record.line
+    for record in records.get("partnership_foreign_partners", []):
+        slug = record.values.get("organisation")
+        if slug in kinds and kinds[slug] != Organisation.Kind.FOREIGN_AUTHORITY:
+            problems.append(
+                record.problem(
+                    "organisation",
+                    _("« %(value)s » n'est pas une autorité locale étrangère") % {"value": slug},
+                )
+            )

@@ -1,0 +1,117 @@
+"""Writing the Atlas as CSV files with a Frictionless Data Package (``datapackage.json``).
+
+Rows are streamed from ``QuerySet.iterator()`` and written as they come, so memory stays flat whatever the
+number of rows. Labels are written in French whatever the active language.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from django.utils import translation
+
+from .atlas_tables import TABLES, Table, to_text
+
+CHUNK_SIZE = 2000
+PACKAGE_NAME = "atlas-cooperation-decentralisee"
+
+
+def field_schema(column) -> dict:
+    schema = {"name": column.name, "type": column.type, "description": column.description}
+    if column.format:
+        schema["format"] = column.format
+    constraints = {}
+    if column.required:
+        constraints["required"] = True
+    if column.enum:
+        constraints["enum"] = list(column.enum)
+    if column.max_length:
+        constraints["maxLength"] = column.max_length
+    if constraints:
+        schema["constraints"] = constraints
+    if column.reference:
+        schema["x-reference"] = column.reference
+    if column.derived:
+        schema["x-derived"] = True
+    return schema
+
+
+def table_schema(table: Table) -> dict:
+    schema: dict = {"fields": [field_schema(column) for column in table.columns], "missingValues": [""]}
+    if table.primary_key:
+        schema["primaryKey"] = list(table.primary_key)
+        if len(table.primary_key) == 1:
+            # A single-column key is also unique on its own.
+            for field in schema["fields"]:
+                if field["name"] == table.primary_key[0]:
+                    field.setdefault("constraints", {})["unique"] = True
+    if table.foreign_keys:
+        schema["foreignKeys"] = [
+            {
+                "fields": list(key.fields),
+                "reference": {"resource": key.table, "fields": list(key.reference_fields)},
+            }
+            for key in table.foreign_keys
+        ]
+    return schema
+
+
+def datapackage() -> dict:
+    return {
+        "profile": "tabular-data-package",
+        "name": PACKAGE_NAME,
+        "title": "Atlas français de la coopération décentralisée",
+        "description": (
+            "Collectivités, partenariats et fiches-projets de l'Atlas. Les colonnes marquées "
+            "« x-derived » sont des libellés écrits à côté d'un code pour la lecture ; elles ne sont pas "
+            "relues à l'import. Voir docs/opendata.md."
+        ),
+        "licenses": [{"name": "etalab-2.0", "title": "Licence Ouverte / Open Licence 2.0"}],
+        "resources": [
+            {
+                "name": table.name,
+                "path": table.filename,
+                "title": table.title,
+                "description": table.description,
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "dialect": {"delimiter": ",", "quoteChar": '"', "header": True, "lineTerminator": "\r\n"},
+                "schema": table_schema(table),
+            }
+            for table in TABLES
+        ],
+    }
+
+
+def write_table(table: Table, directory: Path, on_row: Callable[[], None] | None = None) -> int:
+    count = 0
+    getters = [column.get for column in table.columns]
+    with open(directory / table.filename, "w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow([column.name for column in table.columns])
+        for obj in table.queryset().iterator(chunk_size=CHUNK_SIZE):
+            writer.writerow([to_text(get(obj)) for get in getters])
+            count += 1
+            if on_row is not None:
+                on_row()
+    return count
+
+
+def export_atlas(
+    directory: Path, *, on_table: Callable[[Table], Callable[[], None] | None] | None = None
+) -> dict[str, int]:
+    """Write every table and ``datapackage.json`` into ``directory``; return the row count per file."""
+    directory.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    with translation.override("fr"):
+        for table in TABLES:
+            counts[table.filename] = write_table(table, directory, on_table(table) if on_table else None)
+    with open(directory / "datapackage.json", "w", encoding="utf-8") as out:
+        json.dump(datapackage(), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    return counts
