@@ -204,24 +204,33 @@ def read_csv_table(table: Table, path: Path, problems: list[ImportProblem]) -> l
         return not missing
 
     try:
-        return list(parse_rows(table, raw_rows(), problems))
+        rows = list(parse_rows(table, raw_rows(), problems))
     except UnreadableFile as error:
         problems.append(ImportProblem(table.filename, error.message, error.line))
         return None
+    return rows if set(needed) <= set(source.header) else None
 
 
-def read_directory(directory: Path, problems: list[ImportProblem]) -> dict[str, list[Record]]:
-    """Read every file of the export format in ``directory``; every table's file must be there."""
-    records = {}
+def read_directory(
+    directory: Path, problems: list[ImportProblem]
+) -> tuple[dict[str, list[Record]], set[str]]:
+    """Read every file of the export format in ``directory``; every table's file must be there.
+
+    Returns the records by table and the names of the tables that could not be read.
+    """
+    records, unreadable = {}, set()
     for table in TABLES:
         path = directory / table.filename
         if not path.exists():
             problems.append(ImportProblem(table.filename, _("fichier absent du dossier")))
+            unreadable.add(table.name)
             continue
         rows = read_csv_table(table, path, problems)
-        if rows is not None:
+        if rows is None:
+            unreadable.add(table.name)
+        else:
             records[table.name] = rows
-    return records
+    return records, unreadable
 
 
 def _existing(model, key: str, values: Iterable[str], fields=("pk",)) -> dict:
@@ -235,8 +244,16 @@ def _existing(model, key: str, values: Iterable[str], fields=("pk",)) -> dict:
     return found
 
 
-def validate(records: dict[str, list[Record]], problems: list[ImportProblem]) -> None:
-    """Check codes, identifiers and links across tables; append every problem found."""
+def validate(
+    records: dict[str, list[Record]],
+    problems: list[ImportProblem],
+    unreadable: frozenset[str] | set[str] = frozenset(),
+) -> None:
+    """Check codes, identifiers and links across tables; append every problem found.
+
+    Links to a table in ``unreadable`` are not checked: its file was already reported, and every row
+    pointing to it would otherwise be reported again.
+    """
     references = References()
     for name, rows in records.items():
         table = TABLES_BY_NAME[name]
@@ -250,18 +267,25 @@ def validate(records: dict[str, list[Record]], problems: list[ImportProblem]) ->
                     )
         check_unique(table, rows, problems)
 
-    organisation_kinds = {r.values["slug"]: r.values["kind"] for r in records.get("organisations", [])}
+    # Rows with unreadable cells lack those values: ``.get`` keeps checking the rest of them.
+    organisation_kinds = {
+        r.values.get("slug"): r.values.get("kind")
+        for r in records.get("organisations", [])
+        if r.values.get("slug")
+    }
     known_slugs = {
         "organisations": set(organisation_kinds),
-        "partnerships": {r.values["slug"] for r in records.get("partnerships", [])},
-        "projects": {r.values["slug"] for r in records.get("projects", [])},
+        "partnerships": {r.values.get("slug") for r in records.get("partnerships", [])},
+        "projects": {r.values.get("slug") for r in records.get("projects", [])},
     }
     stored_models = {"organisations": Organisation, "partnerships": Partnership, "projects": Project}
     for name, rows in records.items():
         table = TABLES_BY_NAME[name]
         for key in table.foreign_keys:
+            if key.table in unreadable:
+                continue
             (column,) = key.fields
-            wanted = {r.values[column] for r in rows if r.values.get(column)} - known_slugs[key.table]
+            wanted = {r.values.get(column) for r in rows if r.values.get(column)} - known_slugs[key.table]
             stored = set(_existing(stored_models[key.table], "slug", wanted)) if wanted else set()
             for record in rows:
                 value = record.values.get(column)

@@ -45,7 +45,11 @@ def test_export_puts_labels_beside_codes(atlas, tmp_path):
     assert (strasbourg["kind"], strasbourg["kind_label"]) == ("commune", "Commune")
     assert (strasbourg["commune_insee"], strasbourg["commune_name"]) == ("67482", "Strasbourg")
     dresden = organisations["dresde-de"]
-    assert (dresden["country"], dresden["country_name"], dresden["latitude"]) == ("DE", "Allemagne", "51.05089")
+    assert (dresden["country"], dresden["country_name"], dresden["latitude"]) == (
+        "DE",
+        "Allemagne",
+        "51.05089",
+    )
     assert organisations["region-grand-est"]["last_confirmed_at"] == "2024-03-01T09:30:00+00:00"
     themes = read(tmp_path / "project_themes.csv")
     assert {(row["theme"], row["theme_label"]) for row in themes} >= {
@@ -62,7 +66,7 @@ def test_export_puts_labels_beside_codes(atlas, tmp_path):
         ("2023", "fonds_propres", "25000.00"),
     ]
     description = read(tmp_path / "projects.csv")[1]["description"]
-    assert description == "Première ligne, avec virgule\nSeconde ligne « citée » et \"guillemets\""
+    assert description == 'Première ligne, avec virgule\nSeconde ligne « citée » et "guillemets"'
 
 
 def test_export_then_empty_then_import_then_export_gives_identical_files(atlas, tmp_path):
@@ -97,7 +101,9 @@ def test_importing_twice_changes_nothing(atlas, tmp_path):
 def test_an_update_is_recorded_in_the_history(atlas, tmp_path):
     directory = export(tmp_path)
     path = directory / "projects.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace("Chantiers-écoles", "Ateliers"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("Chantiers-écoles", "Ateliers"), encoding="utf-8"
+    )
     path = directory / "financings.csv"
     path.write_text(path.read_text(encoding="utf-8").replace("12500.50", "13000"), encoding="utf-8")
     call_command("import_atlas", str(directory), "--by", "Fichier DAECT 2025", verbosity=0)

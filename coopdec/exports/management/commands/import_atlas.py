@@ -28,16 +28,16 @@ class Command(BaseCommand):
     def handle(self, *args, directory: Path, mapping: Path | None, by: str, verbosity=1, **options):
         if not directory.is_dir():
             raise CommandError(f"Dossier introuvable : {directory}")
-        problems = []
+        problems, unreadable = [], set()
         if mapping is not None:
             try:
                 records = Mapping(mapping).read(directory, problems)
             except MappingError as error:
                 raise CommandError(str(error)) from error
         else:
-            records = read_directory(directory, problems)
-        if not problems:
-            validate(records, problems)
+            records, unreadable = read_directory(directory, problems)
+        # Checked even after reading errors, so that one run lists every problem of every file.
+        validate(records, problems, unreadable)
         if problems:
             for problem in problems:
                 self.stderr.write(str(problem))
