@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django import forms
 from django.urls import reverse
 
 from coopdec.atlas.history import save_tracked
@@ -279,3 +280,24 @@ def test_deleting_a_project_keeps_a_last_history_row(project, admin_client):
     last = Change.objects.filter(object_slug=project.slug).order_by("-pk").first()
     assert last.action == Change.Action.DELETE
     assert last.diff["title"] == {"old": "Restauration du patrimoine bâti", "new": None}
+
+
+def test_a_conflict_at_save_time_rolls_everything_back(project, admin_client, monkeypatch):
+    """The race the form cannot see: someone saves between the form's check and ours."""
+    url = reverse("admin:atlas_project_change", args=[project.pk])
+    data = form_data(admin_client.get(url))
+    other = Project.objects.get(pk=project.pk)
+    other.description = "Texte revu par une collègue."
+    save_tracked(other, by_label="Une collègue")
+    # Skip the form's early check, as if the other save had landed just after it.
+    monkeypatch.setattr("coopdec.atlas.admin.TrackedForm.clean", forms.ModelForm.clean)
+    data["title"] = "Titre de l'éditeur en retard"
+    data["contacts-0-name"] = "Nom écrasé"
+
+    response = admin_client.post(url, data, follow=True)
+
+    assert response.redirect_chain[-1][0] == url
+    assert any("modifiée par quelqu'un d'autre" in str(message) for message in response.context["messages"])
+    stored = Project.objects.get(pk=project.pk)
+    assert (stored.title, stored.version) == ("Restauration du patrimoine bâti", project.version + 1)
+    assert not Contact.objects.filter(name="Nom écrasé").exists()
