@@ -3,12 +3,22 @@
 import datetime
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from coopdec.atlas.models import DataLoad
 from coopdec.atlas.tests.factories import PartnershipFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def back_to_french():
+    """A request to /en/ leaves English active in the thread: later reverse() calls would build /en/ URLs."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
 
 BANNER = 'id="demo-banner"'
 
