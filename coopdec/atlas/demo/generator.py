@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib.resources import files
 
+from django.db import reset_queries
 from django.utils.text import slugify
 
 from coopdec.atlas.models import (
@@ -785,6 +786,8 @@ class Generator:
         self.bulk(Participant, participants)
         self.bulk(Contact, contacts)
         self.bulk(Volunteer, volunteers)
+        # With DEBUG on, Django keeps the text of recent queries: bulk inserts would fill memory with it.
+        reset_queries()
         if self.progress:
             self.progress(len(projects))
 
