@@ -110,6 +110,8 @@ TEMPLATES = [
     },
 ]
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Links typed without a scheme are taken as https (the Django 6.0 default, adopted now).
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 WSGI_APPLICATION = "coopdec.wsgi.application"
 

@@ -187,15 +187,20 @@ class TrackedAdmin(admin.ModelAdmin):
             for field in instance._meta.many_to_many
             if field.name in form.cleaned_data
         }
+
+        def save_children(saved):
+            for formset in formsets:
+                formset.instance = saved
+                self.save_formset(request, form, formset, change=change)
+
         save_tracked(
             instance,
             by=request.user,
             expected_version=form.cleaned_data.get("expected_version") if change else None,
             m2m=m2m,
+            save_children=save_children,
             comment=inline_summary(formsets),
         )
-        for formset in formsets:
-            self.save_formset(request, form, formset, change=change)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # The form already refuses a stale version; this catches the narrow race where someone saved

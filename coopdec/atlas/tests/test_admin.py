@@ -169,12 +169,42 @@ def test_editing_a_project_writes_a_change_with_the_diff(project, admin_client, 
     change = Change.objects.filter(project=project).order_by("-version").first()
     assert change.version == stored.version
     assert change.changed_by == admin_user
-    assert change.diff == {
-        "title": {"old": "Restauration du patrimoine bâti", "new": "Chantiers-écoles de restauration"},
-        "themes": {"old": ["culture-patrimoine"], "new": ["culture-patrimoine", "education-formation"]},
+    assert set(change.diff) == {"title", "themes", "contacts"}
+    assert change.diff["title"] == {
+        "old": "Restauration du patrimoine bâti",
+        "new": "Chantiers-écoles de restauration",
     }
+    assert change.diff["themes"] == {
+        "old": ["culture-patrimoine"],
+        "new": ["culture-patrimoine", "education-formation"],
+    }
+    [old_contact], [new_contact] = change.diff["contacts"]["old"], change.diff["contacts"]["new"]
+    assert "+221 33 961 00 00" not in old_contact
+    assert new_contact.endswith("| +221 33 961 00 00")
     assert "contacts : 0 ajout(s), 1 modification(s), 0 suppression(s)" in change.comment
     assert Contact.objects.get(project=project).phone == "+221 33 961 00 00"
+
+
+def test_editing_only_a_contact_is_versioned_and_recorded(project, admin_client):
+    url = reverse("admin:atlas_project_change", args=[project.pk])
+    data = form_data(admin_client.get(url))
+    data["contacts-0-function"] = "Directrice des relations internationales"
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    stored = Project.objects.get(pk=project.pk)
+    assert stored.version == project.version + 1
+    change = Change.objects.filter(project=project).order_by("-version").first()
+    assert list(change.diff) == ["contacts"]
+    assert "Directrice des relations internationales" in change.diff["contacts"]["new"][0]
+
+
+def test_saving_an_unchanged_project_writes_no_history(project, admin_client):
+    url = reverse("admin:atlas_project_change", args=[project.pk])
+    before = Change.objects.filter(project=project).count()
+    response = admin_client.post(url, form_data(admin_client.get(url)))
+    assert response.status_code == 302
+    assert Project.objects.get(pk=project.pk).version == project.version
+    assert Change.objects.filter(project=project).count() == before
 
 
 def test_a_stale_version_is_refused_and_nothing_changes(project, admin_client):

@@ -127,3 +127,23 @@ def test_delete_of_a_stale_copy_records_what_was_stored():
     change = delete_tracked(stale)
     assert change.version == 3
     assert change.diff["title"] == {"old": "Titre enregistré", "new": None}
+
+
+def test_child_rows_saved_with_the_object_are_part_of_its_history():
+    from coopdec.atlas.models import Contact
+
+    project = ProjectFactory()
+    project = Project.objects.get(pk=project.pk)
+    before = project.version
+
+    def add_contact(saved):
+        Contact.objects.create(project=saved, name="Awa Diop", function="Chargée de mission", email="")
+
+    change = save_tracked(project, by_label="agent", save_children=add_contact)
+    assert change is not None
+    assert change.version == before + 1
+    assert list(change.diff) == ["contacts"]
+    assert any(line.startswith("Awa Diop | Chargée de mission") for line in change.diff["contacts"]["new"])
+    assert not any(line.startswith("Awa Diop") for line in change.diff["contacts"]["old"] or [])
+    # Saving again with children that do not change writes nothing.
+    assert save_tracked(Project.objects.get(pk=project.pk), save_children=lambda saved: None) is None
