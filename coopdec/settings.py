@@ -74,8 +74,11 @@ INSTALLED_APPS = [
     "coopdec.geo",
     "coopdec.orgs",
     "coopdec.atlas",
+    "coopdec.search",
     "coopdec.exports",
+    "coopdec.maps",
     "coopdec.api",
+    "coopdec.pages",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,9 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    path("atlas/recherche/", include("coopdec.search.urls")),
+    path("atlas/carte/", include("coopdec.maps.urls")),
+    path("", include("coopdec.pages.urls")),
     path("", include("coopdec.atlas.urls")),
     prefix_default_language=False,
 )
