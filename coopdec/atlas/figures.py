@@ -10,9 +10,9 @@ the French authorities engaged in a region are those of the region, while the Fr
 a country are all the French members of the partnerships with authorities of that country.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.db.models import CharField, Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import CharField, Count, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.translation import get_language
 
@@ -95,61 +95,74 @@ def name_field(prefix: str = "") -> str:
 class Level:
     """What a browse level concerns.
 
-    ``partnerships``: a queryset of partnership ids; ``french`` and ``foreign``: conditions on the
-    ``PartnershipMember`` and ``Partnership.foreign.through`` rows counted as this level's authorities;
+    ``french`` and ``foreign``: the ``PartnershipMember`` and ``Partnership.foreign.through`` rows that
+    make the level's authorities; ``partnerships``: a queryset of the ids of the partnerships concerned;
     ``leaders``: which ranking to show ("countries", "french" or "foreign").
     """
 
     partnerships: QuerySet
-    french: Q = field(default_factory=Q)
-    foreign: Q = field(default_factory=Q)
+    french: QuerySet
+    foreign: QuerySet
     leaders: str = "countries"
 
 
+def foreign_side(links: QuerySet, leaders: str) -> Level:
+    """A level defined by foreign authorities: the French side is every member of their partnerships."""
+    partnerships = links.values("partnership_id")
+    french = PartnershipMember.objects.filter(partnership_id__in=partnerships)
+    return Level(partnerships, french, links, leaders)
+
+
+def french_side(members: QuerySet) -> Level:
+    """A level defined by French authorities: the foreign side is every partner of their partnerships."""
+    partnerships = members.values("partnership_id")
+    foreign = ForeignLink.objects.filter(partnership_id__in=partnerships)
+    return Level(partnerships, members, foreign, "countries")
+
+
+def level_for_all() -> Level:
+    return Level(Partnership.objects.values("pk"), PartnershipMember.objects.all(), ForeignLink.objects.all())
+
+
 def level_for_continent(code: str) -> Level:
-    side = Q(organisation__country__continent_id=code)
-    return Level(ForeignLink.objects.filter(side).values("partnership_id"), foreign=side)
+    return foreign_side(ForeignLink.objects.filter(organisation__country__continent_id=code), "countries")
 
 
 def level_for_country(iso2: str) -> Level:
-    side = Q(organisation__country_id=iso2)
-    return Level(ForeignLink.objects.filter(side).values("partnership_id"), foreign=side, leaders="french")
+    return foreign_side(ForeignLink.objects.filter(organisation__country_id=iso2), "french")
 
 
 def level_for_foreign_authority(organisation_id: int) -> Level:
-    side = Q(organisation_id=organisation_id)
-    return Level(ForeignLink.objects.filter(side).values("partnership_id"), foreign=side, leaders="french")
+    return foreign_side(ForeignLink.objects.filter(organisation_id=organisation_id), "french")
+
+
+def members_in_region(code: str) -> QuerySet:
+    return PartnershipMember.objects.alias(area=region_of("organisation__")).filter(area=code)
+
+
+def members_in_department(code: str) -> QuerySet:
+    return PartnershipMember.objects.alias(area=department_of("organisation__")).filter(area=code)
 
 
 def level_for_region(code: str) -> Level:
-    members = PartnershipMember.objects.alias(area=region_of("organisation__")).filter(area=code)
-    return Level(members.values("partnership_id"), french=Q(pk__in=members.values("pk")))
+    return french_side(members_in_region(code))
 
 
 def level_for_department(code: str) -> Level:
-    members = PartnershipMember.objects.alias(area=department_of("organisation__")).filter(area=code)
-    return Level(members.values("partnership_id"), french=Q(pk__in=members.values("pk")))
+    return french_side(members_in_department(code))
 
 
 def level_for_french_authority(organisation_id: int) -> Level:
-    side = Q(organisation_id=organisation_id)
-    return Level(PartnershipMember.objects.filter(side).values("partnership_id"), french=side)
+    return french_side(PartnershipMember.objects.filter(organisation_id=organisation_id))
 
 
 def level_figures(level: Level) -> dict:
     """The figures of one level: counts, themes, leading partners and projects by start year."""
-    in_level = Q(partnership_id__in=level.partnerships)
-    projects = Project.objects.filter(in_level)
-    figures = {
+    projects = Project.objects.filter(partnership_id__in=level.partnerships)
+    return {
         "projects": projects.count(),
-        "french_authorities": PartnershipMember.objects.filter(in_level & level.french)
-        .values("organisation_id")
-        .distinct()
-        .count(),
-        "foreign_authorities": ForeignLink.objects.filter(in_level & level.foreign)
-        .values("organisation_id")
-        .distinct()
-        .count(),
+        "french_authorities": level.french.values("organisation_id").distinct().count(),
+        "foreign_authorities": level.foreign.values("organisation_id").distinct().count(),
         "themes": list(
             ProjectTheme.objects.filter(project__partnership_id__in=level.partnerships)
             .values(code=F("theme_id"), name=F(name_field("theme__")))
@@ -160,27 +173,19 @@ def level_figures(level: Level) -> dict:
         "leaders": leaders(level),
         "leaders_kind": level.leaders,
     }
-    return figures
 
 
 def leaders(level: Level) -> list[dict]:
     """The partner countries or authorities with the most projects in this level."""
-    in_level = Q(partnership_id__in=level.partnerships)
-    projects = Count("partnership__projects", distinct=True)
     if level.leaders == "french":
-        rows = PartnershipMember.objects.filter(in_level & level.french).values(
-            slug=F("organisation__slug"), name=F("organisation__name")
-        )
+        rows = level.french.values(slug=F("organisation__slug"), name=F("organisation__name"))
     elif level.leaders == "foreign":
-        rows = ForeignLink.objects.filter(in_level & level.foreign).values(
-            slug=F("organisation__slug"), name=F("organisation__name")
-        )
+        rows = level.foreign.values(slug=F("organisation__slug"), name=F("organisation__name"))
     else:
-        rows = (
-            ForeignLink.objects.filter(in_level & level.foreign)
-            .exclude(organisation__country=None)
-            .values(code=F("organisation__country_id"), name=F(name_field("organisation__country__")))
+        rows = level.foreign.exclude(organisation__country=None).values(
+            code=F("organisation__country_id"), name=F(name_field("organisation__country__"))
         )
+    projects = Count("partnership__projects", distinct=True)
     return list(rows.annotate(count=projects).order_by("-count", "name")[:LEADERS])
 
 

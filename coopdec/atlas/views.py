@@ -133,7 +133,7 @@ def browse(request):
         "title": _("Atlas de la coopération décentralisée"),
         "continents": [row for row in continents if row["projects"]],
         "regions": regions,
-        "figures": fig.level_figures(fig.Level(Partnership.objects.values("pk"))),
+        "figures": fig.level_figures(fig.level_for_all()),
         **crumbs(_("Atlas")),
     }
     return render(request, "atlas/browse.html", context)
@@ -167,10 +167,7 @@ def country(request, iso2):
         )
         .order_by("-projects", "name")
     )
-    french = engaged_french(
-        Organisation.objects.filter(pk__in=PartnershipMember.objects.filter(
-            partnership_id__in=level.partnerships).values("organisation_id"))
-    )
+    french = engaged_french(Organisation.objects.filter(pk__in=level.french.values("organisation_id")))
     links = [atlas_crumb()]
     if country.continent:
         links.append((localized(country.continent), reverse("atlas:continent", args=[country.continent.code])))
@@ -225,7 +222,7 @@ def foreign_authority(request, slug):
 def region(request, code):
     region = get_object_or_404(Region, code=code)
     level = fig.level_for_region(region.code)
-    members = PartnershipMember.objects.alias(area=fig.region_of("organisation__")).filter(area=region.code)
+    members = fig.members_in_region(region.code)
     departments = fig.with_figures(
         region.departments.order_by("code"),
         fig.french_areas_table(fig.department_of("organisation__"), members),
@@ -249,9 +246,7 @@ def region(request, code):
 def department(request, code):
     department = get_object_or_404(Department.objects.select_related("region"), code=code.upper())
     level = fig.level_for_department(department.code)
-    members = PartnershipMember.objects.alias(area=fig.department_of("organisation__")).filter(
-        area=department.code
-    )
+    members = fig.members_in_department(department.code)
     authorities = engaged_french(Organisation.objects.filter(pk__in=members.values("organisation_id")))
     title = str(department)
     context = {

@@ -48,7 +48,7 @@ def test_large_figures_are_grouped_by_thousands(client, monkeypatch):
         "french_authorities": 4800,
         "foreign_authorities": 10000,
     }
-    monkeypatch.setattr("coopdec.atlas.views.key_figures", lambda: {**figures, "countries": 144})
+    monkeypatch.setattr("coopdec.atlas.figures.key_figures", lambda: {**figures, "countries": 144})
     tiles = figure_tiles(client.get(reverse("atlas:home")).content.decode())
     assert tiles[0].replace("\xa0", " ").replace("\u202f", " ") == "12 700"
     assert tiles[-1] == "144"
