@@ -245,7 +245,7 @@ const kindBoxes = [...document.querySelectorAll("#map-kinds input[type=checkbox]
 for (const box of kindBoxes) {
   box.addEventListener("change", () => {
     const none = !kindBoxes.some((b) => b.checked);
-    kindBoxes[0].setCustomValidity(none ? kindBoxes[0].dataset.noneMessage || "" : "");
+    kindBoxes[0].setCustomValidity(none ? t.kinds_none : "");
   });
 }
 
