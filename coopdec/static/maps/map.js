@@ -15,6 +15,13 @@ function format(template, values) {
   return template.replace(/%\((\w+)\)s/g, (_match, name) => String(values[name]));
 }
 
+// Leaflet writes string tooltips as HTML; names from the database go in as text nodes instead.
+function textNode(text) {
+  const span = document.createElement("span");
+  span.textContent = text;
+  return span;
+}
+
 function projectsLabel(n) {
   return format(n === 1 ? t.projects_one : t.projects_many, { n: n.toLocaleString(document.documentElement.lang) });
 }
@@ -82,7 +89,7 @@ function areaLayer(data, linkLabel) {
     onEachFeature: (feature, layer) => {
       const p = feature.properties;
       layer.bindPopup(() => popup(p.name, [projectsLabel(p.projects)], p.url, linkLabel));
-      layer.bindTooltip(`${p.name} : ${projectsLabel(p.projects)}`, { sticky: true });
+      layer.bindTooltip(textNode(`${p.name} : ${projectsLabel(p.projects)}`), { sticky: true });
     },
   });
 }
@@ -154,7 +161,7 @@ function clusterMarker(feature, latlng) {
     iconSize: [size, size],
   });
   const marker = L.marker(latlng, { icon, title, alt: title, keyboard: true, riseOnHover: true });
-  marker.bindTooltip(p.label);
+  marker.bindTooltip(textNode(p.label));
   marker.on("click", () => map.setView(latlng, Math.min(map.getZoom() + 2, config.maxZoom)));
   return marker;
 }
