@@ -9,6 +9,7 @@ admin.site.index_title = _("Données du portail")
 
 urlpatterns = [
     path("api/v1/", include("coopdec.api.urls")),
+    path("api/", include("coopdec.api.doc_urls")),  # the documentation page and /api/openapi.json
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 urlpatterns += i18n_patterns(
