@@ -1,0 +1,27 @@
+"""manage.py rebuild_search_index: (re)index every project, in place and idempotently."""
+
+import time
+
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+from tqdm import tqdm
+
+from coopdec.atlas.models import Project
+from coopdec.search import index
+
+
+class Command(BaseCommand):
+    help = _("Reconstruit l'index de recherche (documents et facettes) de tous les projets.")
+
+    def handle(self, *args, **options):
+        started = time.monotonic()
+        with tqdm(
+            total=Project.objects.count(),
+            desc=_("Index de recherche"),
+            unit=_("projet"),
+            disable=options["verbosity"] == 0,
+        ) as bar:
+            total = index.rebuild(progress=bar.update)
+        self.stdout.write(
+            _("%(n)s projets indexés en %(s).0f s.") % {"n": total, "s": time.monotonic() - started}
+        )

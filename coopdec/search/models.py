@@ -1,0 +1,62 @@
+"""The search index: one document per project, its facet values, and the index generation.
+
+These tables are derived from the Atlas and rebuilt by ``manage.py rebuild_search_index`` or refreshed
+by ``coopdec.search.index.refresh_projects(ids)``; nothing else writes them. The full-text part lives
+beside them in vendor-specific SQL (see migration 0001): an FTS5 table ``search_fts`` on SQLite, a
+``vector`` tsvector column with a GIN index on PostgreSQL.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from coopdec.atlas.models import Project
+
+
+class SearchDocument(models.Model):
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, primary_key=True, related_name="search_document"
+    )
+    title = models.CharField(_("titre"), max_length=300)
+    # What the keywords are searched in besides the title, as people read it (snippets come from here).
+    body = models.TextField(_("texte indexé"))
+    start_year = models.PositiveSmallIntegerField(_("année de début"), null=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("document de recherche")
+        verbose_name_plural = _("documents de recherche")
+
+    def __str__(self):
+        return self.title
+
+
+class FacetEntry(models.Model):
+    """One (project, facet, value) row: a project has as many rows per facet as it has values."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    facet = models.CharField(_("facette"), max_length=20)
+    value = models.CharField(_("valeur"), max_length=120)
+
+    class Meta:
+        verbose_name = _("valeur de facette")
+        verbose_name_plural = _("valeurs de facettes")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "facet", "value"], name="unique_facet_entry")
+        ]
+        # (facet, value, project): filtering on a value reads only its projects, counting needs no table.
+        indexes = [models.Index(fields=["facet", "value", "project"], name="search_facet_value_project")]
+
+    def __str__(self):
+        return f"{self.project_id} {self.facet}={self.value}"
+
+
+class IndexState(models.Model):
+    """A single row whose generation changes with every write to the index (cache keys depend on it)."""
+
+    generation = models.PositiveBigIntegerField(default=0)
+    rebuilt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("état de l'index de recherche")
+
+    def __str__(self):
+        return str(self.generation)
