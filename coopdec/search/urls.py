@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "search"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("tableau/", views.crosstab_view, name="crosstab"),
+]
