@@ -6,10 +6,14 @@ paginated and their related rows fetched with ``select_related`` / ``prefetch_re
 
 from functools import wraps
 
+from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, F, Max, Prefetch, Sum
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from coopdec.geo.models import Continent, Country, Department, Region
@@ -33,7 +37,11 @@ def friendly_query_errors(view):
         try:
             return view(request, *args, **kwargs)
         except BadQuery as error:
-            context = {"title": _("Requête incorrecte"), "message": str(error), **crumbs(_("Requête incorrecte"))}
+            context = {
+                "title": _("Requête incorrecte"),
+                "message": str(error),
+                **crumbs(_("Requête incorrecte")),
+            }
             return render(request, "atlas/bad_query.html", context, status=400)
 
     return wrapper
@@ -170,7 +178,9 @@ def country(request, iso2):
     french = engaged_french(Organisation.objects.filter(pk__in=level.french.values("organisation_id")))
     links = [atlas_crumb()]
     if country.continent:
-        links.append((localized(country.continent), reverse("atlas:continent", args=[country.continent.code])))
+        links.append(
+            (localized(country.continent), reverse("atlas:continent", args=[country.continent.code]))
+        )
     context = {
         "title": name,
         "country": country,
@@ -178,7 +188,9 @@ def country(request, iso2):
         "foreign_page": paginate(request, foreign, "page_autorites"),
         "french_page": paginate(request, french, "page_collectivites"),
         "projects_page": paginate(
-            request, project_list(Project.objects.filter(partnership_id__in=level.partnerships)), "page_projets"
+            request,
+            project_list(Project.objects.filter(partnership_id__in=level.partnerships)),
+            "page_projets",
         ),
         **crumbs(name, *links),
     }
@@ -211,7 +223,9 @@ def foreign_authority(request, slug):
             request, partnerships_of(Partnership.objects.filter(foreign=authority)), "page_partenariats"
         ),
         "projects_page": paginate(
-            request, project_list(Project.objects.filter(partnership_id__in=level.partnerships)), "page_projets"
+            request,
+            project_list(Project.objects.filter(partnership_id__in=level.partnerships)),
+            "page_projets",
         ),
         **crumbs(authority.name, *links),
     }
@@ -255,7 +269,9 @@ def department(request, code):
         "figures": fig.level_figures(level),
         "authorities_page": paginate(request, authorities, "page_collectivites"),
         "projects_page": paginate(
-            request, project_list(Project.objects.filter(partnership_id__in=level.partnerships)), "page_projets"
+            request,
+            project_list(Project.objects.filter(partnership_id__in=level.partnerships)),
+            "page_projets",
         ),
         **crumbs(
             title,
@@ -275,9 +291,13 @@ def french_authority(request, slug):
         slug=slug,
     )
     # Two small lookups by primary key: the place is computed above, not stored on every authority.
-    place_region = Region.objects.filter(code=authority.region_code).first() if authority.region_code else None
+    place_region = (
+        Region.objects.filter(code=authority.region_code).first() if authority.region_code else None
+    )
     place_department = (
-        Department.objects.filter(code=authority.department_code).first() if authority.department_code else None
+        Department.objects.filter(code=authority.department_code).first()
+        if authority.department_code
+        else None
     )
     level = fig.level_for_french_authority(authority.pk)
     links = [atlas_crumb()]
@@ -297,7 +317,9 @@ def french_authority(request, slug):
             "page_partenariats",
         ),
         "projects_page": paginate(
-            request, project_list(Project.objects.filter(partnership_id__in=level.partnerships)), "page_projets"
+            request,
+            project_list(Project.objects.filter(partnership_id__in=level.partnerships)),
+            "page_projets",
         ),
         **crumbs(authority.name, *links),
     }
@@ -307,7 +329,38 @@ def french_authority(request, slug):
 # --- The project sheet ---------------------------------------------------------------------------------
 
 
+# The rendered body of a sheet is cached under its versions: every tracked save of the project or its
+# partnership (children included) changes ``version`` or ``updated_at`` and so the key. What is not versioned
+# with the sheet (an authority or theme renamed) shows after at most SHEET_CACHE_SECONDS.
+SHEET_CACHE_SECONDS = 300
+
+
 def project(request, slug):
+    stamp = (
+        Project.objects.filter(slug=slug)
+        .values("title", "version", "updated_at", "partnership__version", "partnership__updated_at")
+        .first()
+    )
+    if stamp is None:
+        raise Http404(_("Aucune fiche-projet ne porte cet identifiant."))
+    key = "atlas:sheet:{slug}:{language}:{v}:{t}:{pv}:{pt}".format(
+        slug=slug,
+        language=get_language(),
+        v=stamp["version"],
+        t=stamp["updated_at"].timestamp(),
+        pv=stamp["partnership__version"],
+        pt=stamp["partnership__updated_at"].timestamp(),
+    )
+    sheet = cache.get(key)
+    if sheet is None:
+        sheet = project_sheet(slug)
+        cache.set(key, sheet, SHEET_CACHE_SECONDS)
+    context = {"title": stamp["title"], "sheet": sheet["body"], **crumbs(stamp["title"], *sheet["links"])}
+    return render(request, "atlas/project.html", context)
+
+
+def project_sheet(slug) -> dict:
+    """The sheet's body (HTML) and its breadcrumb links, from a fixed number of queries."""
     project = get_object_or_404(
         Project.objects.select_related("partnership").prefetch_related(
             Prefetch("themes", queryset=Theme.objects.order_by("position", "code")),
@@ -332,7 +385,6 @@ def project(request, slug):
     if lead:
         links.append((lead.name, reverse("atlas:french_authority", args=[lead.slug])))
     context = {
-        "title": project.title,
         "project": project,
         "by_funder": financings.values(name=F("funder__name"))
         .annotate(total=Sum("amount"))
@@ -340,9 +392,9 @@ def project(request, slug):
         "by_year": financings.values("year").annotate(total=Sum("amount")).order_by("year"),
         "total": sum_or_zero(financings),
         "history": history,
-        **crumbs(project.title, *links),
     }
-    return render(request, "atlas/project.html", context)
+    # Without the request: the body needs no context processor (they run once, for the whole page).
+    return {"body": render_to_string("atlas/_project_sheet.html", context), "links": links}
 
 
 def sum_or_zero(financings):

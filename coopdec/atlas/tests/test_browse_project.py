@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 
@@ -33,6 +34,14 @@ pytestmark = pytest.mark.django_db
 def back_to_french():
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Factories write without the history (no new version), so a cached sheet would hide their rows."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def rows(content: str, table_id: str) -> list[list[str]]:
@@ -162,12 +171,29 @@ def test_sheet_in_english(client, sheet):
 
 def test_sheet_queries_do_not_grow_with_its_rows(client, sheet, django_assert_num_queries):
     url = reverse("atlas:project", args=["patrimoine"])
-    with django_assert_num_queries(15) as before:
+    with django_assert_num_queries(16) as before:
         client.get(url)
     for year in range(2000, 2020):
         FinancingFactory(project=sheet, year=year)
         ContactFactory(project=sheet)
         ParticipantFactory(project=sheet)
         VolunteerFactory(project=sheet, year=year)
+    cache.clear()
     with django_assert_num_queries(len(before)):
         assert client.get(url).status_code == 200
+
+
+def test_a_cached_sheet_is_refreshed_by_a_tracked_save(
+    client, sheet, django_user_model, django_assert_max_num_queries
+):
+    url = reverse("atlas:project", args=["patrimoine"])
+    client.get(url)
+    # From the cache: the sheet's versions, the demonstration banner, django-dsfr's configuration.
+    with django_assert_max_num_queries(5):
+        assert "Patrimoine de Saint-Louis" in client.get(url).content.decode()
+    sheet.title = "Patrimoine bâti de Saint-Louis"
+    sheet.results = "Vingt artisans formés."
+    save_tracked(sheet, by=django_user_model.objects.create_user("agent"), expected_version=sheet.version)
+    content = client.get(url).content.decode()
+    assert "<h1>Patrimoine bâti de Saint-Louis</h1>" in content
+    assert "Vingt artisans formés." in content
