@@ -1,0 +1,110 @@
+"""Export throughput and peak memory: every project of a database as CSV and as XLSX.
+
+    .venv/bin/python bench/exports.py [--database-url URL] [--formats csv,xlsx] [--no-record]
+
+Each format runs in its own process (so peak RSS is that export's), writing to /dev/null through the same
+generators the API streams, and the figures are appended to bench/RESULTS.md. Point --database-url at a
+large database (``generate_demo --scale 77`` makes about a million projects) for the target of issue 3:
+20,000 rows/s or more, under 150 MB.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CHILD = """
+import json, resource, sys, time
+import django
+django.setup()
+from coopdec.atlas.models import Project
+from coopdec.exports.formats.columns import PROJECT_COLUMNS
+from coopdec.exports.formats.csv import csv_chunks
+from coopdec.exports.formats.rows import project_rows
+from coopdec.exports.formats.xlsx import xlsx_chunks
+fmt = sys.argv[1]
+rows = project_rows(Project.objects.order_by("slug"))
+n = [0]
+def count(rows):
+    for row in rows:
+        n[0] += 1
+        yield row
+writer = csv_chunks if fmt == "csv" else xlsx_chunks
+start = time.perf_counter()
+size = 0
+with open("/dev/null", "wb") as out:
+    for chunk in writer(PROJECT_COLUMNS, count(rows)):
+        size += len(chunk)
+        out.write(chunk)
+elapsed = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"format": fmt, "rows": n[0], "seconds": elapsed, "bytes": size, "peak_mb": peak}))
+"""
+
+
+def run(fmt: str, env: dict) -> dict:
+    result = subprocess.run(
+        [sys.executable, "-c", CHILD, fmt], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
+    parser.add_argument("--formats", default="csv,xlsx")
+    parser.add_argument("--no-record", action="store_true")
+    args = parser.parse_args()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "coopdec.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": "bench",
+    }
+    if args.database_url:
+        env["DATABASE_URL"] = args.database_url
+    results = []
+    for fmt in args.formats.split(","):
+        figures = run(fmt, env)
+        figures["rows_per_second"] = figures["rows"] / figures["seconds"] if figures["seconds"] else 0
+        results.append(figures)
+        print(
+            f"{fmt}: {figures['rows']} rows in {figures['seconds']:.1f} s = "
+            f"{figures['rows_per_second']:,.0f} rows/s, "
+            f"{figures['bytes'] / 1e6:.1f} MB written, peak RSS {figures['peak_mb']:.0f} MB"
+        )
+    if args.no_record:
+        return
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout
+    database = (args.database_url or "sqlite (var/coopdec.sqlite3)").split("@")[-1]
+    lines = [
+        "",
+        f"## Exports — {datetime.datetime.now():%Y-%m-%d %H:%M}",
+        "",
+        f"Machine: {platform.node()}, {os.cpu_count()} CPU, Python {platform.python_version()}; "
+        f"commit {commit.strip()}; database {database}. `bench/exports.py`: every project, ordered by slug, "
+        "through the API's writers into /dev/null, one process per format.",
+        "",
+        "| format | rows | seconds | rows/s | MB written | peak RSS (MB) |",
+        "|---|---:|---:|---:|---:|---:|",
+        *(
+            f"| {r['format']} | {r['rows']} | {r['seconds']:.1f} | {r['rows_per_second']:,.0f} | "
+            f"{r['bytes'] / 1e6:.1f} | {r['peak_mb']:.0f} |"
+            for r in results
+        ),
+        "",
+    ]
+    with open(ROOT / "bench" / "RESULTS.md", "a", encoding="utf-8") as out:
+        out.write("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
