@@ -10,7 +10,8 @@ from django.http import QueryDict
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from coopdec.search.query import FACETS, ensure_fresh, matching_projects, parse_params
+from coopdec.atlas.models import Project
+from coopdec.search.query import FACETS, matching_projects, parse_params
 
 from .aggregates import MAX_LATITUDE, MAX_ZOOM, BBox
 
@@ -34,10 +35,21 @@ def search_params(querydict: QueryDict):
     return parse_params(search_querydict(querydict))
 
 
+def is_unfiltered(params) -> bool:
+    return (
+        not params.q and not params.active_filters() and params.year_min is None and params.year_max is None
+    )
+
+
 def matching(params):
-    """Every project of the search (no page), after indexing what recent writes left out, as the
-    search page does, so that the map and the list of results agree."""
-    ensure_fresh()
+    """Every project of the search (no page), as a lazy queryset.
+
+    Callers run the search's ``ensure_fresh()`` before evaluating it, as the search page does, so
+    that the map and the list of results agree.
+    """
+    if is_unfiltered(params):
+        # The whole Atlas: reading the projects table directly spares a semi-join through the index.
+        return Project.objects.all()
     # Relevance ranking joins the full-text table to the outer query, which a subquery of ids cannot
     # carry; a map has no order anyway, so ask for the plain set.
     return matching_projects(replace(params, sort="date"))

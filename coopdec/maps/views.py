@@ -5,9 +5,12 @@ parameters; a bad value gets a 400 with French messages. Their answers may be ca
 browsers and proxies: they depend only on the query string and on the data.
 """
 
+import hashlib
 import json
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -17,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from coopdec.atlas.models import Partnership, Theme
+from coopdec.search.query import ensure_fresh
 
 from . import aggregates, geojson, links, params
 from .legend import class_of, classes
@@ -24,11 +28,21 @@ from .legend import class_of, classes
 CACHE_SECONDS = 300
 
 
-def _geojson_response(document: dict) -> HttpResponse:
-    response = HttpResponse(
-        json.dumps(document, ensure_ascii=False, separators=(",", ":")),
-        content_type="application/geo+json; charset=utf-8",
-    )
+def _geojson_response(request, build) -> HttpResponse:
+    """The document ``build()`` returns, kept in the cache while the search index does not change.
+
+    Every write to a project refreshes the index and so changes its generation, hence the key; what
+    the index does not see (an authority's coordinates) shows within ``CACHE_SECONDS``, as it would
+    anyway through the browser's cache.
+    """
+    generation, _stale = ensure_fresh()
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    key = f"maps:{connection.alias}:{generation}:{get_language()}:{path}"
+    body = cache.get(key)
+    if body is None:
+        body = json.dumps(build(), ensure_ascii=False, separators=(",", ":"))
+        cache.set(key, body, CACHE_SECONDS)
+    response = HttpResponse(body, content_type="application/geo+json; charset=utf-8")
     patch_cache_control(response, public=True, max_age=CACHE_SECONDS)
     return response
 
@@ -50,10 +64,12 @@ def countries(request):
     projects, errors = _projects_or_errors(request)
     if errors:
         return _bad_request(errors)
-    document = geojson.areas(
-        aggregates.country_outlines(), aggregates.projects_by_country(projects), links.country()
+    return _geojson_response(
+        request,
+        lambda: geojson.areas(
+            aggregates.country_outlines(), aggregates.projects_by_country(projects), links.country()
+        ),
     )
-    return _geojson_response(document)
 
 
 @require_GET
@@ -63,11 +79,14 @@ def france(request):
     if errors:
         return _bad_request(errors)
     url_for = links.region() if level == "region" else links.department()
-    document = geojson.areas(
-        aggregates.area_outlines(level), aggregates.projects_by_area(projects, level), url_for
-    )
-    document["level"] = level
-    return _geojson_response(document)
+
+    def build():
+        document = geojson.areas(
+            aggregates.area_outlines(level), aggregates.projects_by_area(projects, level), url_for
+        )
+        return {**document, "level": level}
+
+    return _geojson_response(request, build)
 
 
 @require_GET
@@ -78,7 +97,9 @@ def points(request):
     projects, errors = _projects_or_errors(request, zoom_errors, bbox_errors, extent_errors)
     if errors:
         return _bad_request(errors)
-    return _geojson_response(geojson.points(aggregates.authority_points(projects, zoom, bbox), zoom))
+    return _geojson_response(
+        request, lambda: geojson.points(aggregates.authority_points(projects, zoom, bbox), zoom)
+    )
 
 
 def _table(rows: list[dict], url_for) -> dict:
@@ -120,6 +141,7 @@ def _search_url(query: str) -> str | None:
 def index(request):
     view, view_errors = params.parse_view(request.GET)
     search_params, search_errors = params.search_params(request.GET)
+    ensure_fresh()
     projects = params.matching(search_params)
     query = params.canonical_query(search_params)
     kinds = search_params.filters.get("partnership_kind") or list(Partnership.Kind.values)
