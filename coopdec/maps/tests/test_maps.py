@@ -314,6 +314,7 @@ def test_page_of_a_search_shows_all_its_results_and_keeps_the_query(client, atla
     assert config["query"] == "q=eau&theme=eau-assainissement"
     assert config["view"] == "regions"
     assert '<input type="hidden" name="q" value="eau">' in html
+    assert f'href="{reverse("search:index")}?q=eau&amp;theme=eau-assainissement"' in html
     assert 'id="theme-eau-assainissement" checked' in html
     assert re.search(r'<a href="/atlas/pays/SN/">Sénégal</a></th>\s*<td class="fr-cell--right">2</td>', html)
     assert "/atlas/pays/DE/" not in html

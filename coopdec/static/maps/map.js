@@ -201,13 +201,20 @@ async function loadPoints() {
   pointsRequest = new AbortController();
   const zoom = map.getZoom();
   const bounds = map.getBounds();
-  // Round the box outwards to whole degrees so that small pans hit the browser's and the server's caches.
+  // Round the box outwards to a grid that shrinks with the zoom (a degree at world scale, a few hundred
+  // pixels close up), so that small pans hit the browser's and the server's caches while the box stays
+  // within what the server accepts at that zoom.
+  const step = Math.min(1, 90 / 2 ** zoom);
+  const down = (v) => Math.floor(v / step) * step;
+  const up = (v) => Math.ceil(v / step) * step;
   const bbox = [
-    Math.max(-180, Math.floor(bounds.getWest())),
-    Math.max(-90, Math.floor(bounds.getSouth())),
-    Math.min(180, Math.ceil(bounds.getEast())),
-    Math.min(90, Math.ceil(bounds.getNorth())),
-  ].join(",");
+    Math.max(-180, down(bounds.getWest())),
+    Math.max(-90, down(bounds.getSouth())),
+    Math.min(180, up(bounds.getEast())),
+    Math.min(90, up(bounds.getNorth())),
+  ]
+    .map((v) => Number(v.toFixed(6)))
+    .join(",");
   try {
     const data = await fetchJSON(withQuery(config.urls.points, { zoom, bbox }), pointsRequest.signal);
     pointsLayer.clearLayers();
