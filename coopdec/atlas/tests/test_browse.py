@@ -191,6 +191,8 @@ def test_english_names(client, atlas, reference_data):
     assert "<h1>Senegal</h1>" in content
     assert "Culture and heritage" in content
     assert 'href="/en/atlas/projets/' in content
+    assert "Projects by theme" in content
+    assert "Leading French local authorities" in content
     content = client.get("/en/atlas/continents/AF/").content.decode()
     assert "<h1>Africa</h1>" in content
 

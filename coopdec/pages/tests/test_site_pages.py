@@ -57,3 +57,12 @@ def test_english_versions(client, url):
     content = response.content.decode()
     assert '<html lang="en"' in content
     assert 'href="/en/mentions-legales/"' in content
+
+
+def test_english_texts(client):
+    statement = client.get("/en/accessibilite/").content.decode()
+    assert "<h1>Accessibility statement</h1>" in statement
+    assert "<strong>not compliant</strong>" in statement
+    notice = client.get("/en/mentions-legales/").content.decode()
+    assert "<h1>Legal notice</h1>" in notice
+    assert "Personal data" in notice
