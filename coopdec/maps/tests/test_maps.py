@@ -329,13 +329,17 @@ def test_page_with_bad_values_explains_and_still_answers(client, atlas):
     assert re.search(r'<a href="/atlas/pays/SN/">Sénégal</a></th>\s*<td class="fr-cell--right">3</td>', html)
 
 
-def test_page_in_english(client, atlas):
+def test_page_and_documents_in_english(client, atlas):
     try:
         response = client.get("/en/atlas/carte/")
         assert response.status_code == 200
-        html = response.content.decode()
-        assert 'href="/en/atlas/pays/SN/">Senegal</a>' in html
-        _r, document = get_json(client, "maps:countries")
+        assert 'href="/en/atlas/pays/SN/">Senegal</a>' in response.content.decode()
+        with translation.override("en"):
+            url = reverse("maps:countries")
+        assert url == "/en/atlas/carte/pays.geojson"
+        senegal = next(feat for feat in json.loads(client.get(url).content)["features"] if feat["id"] == "SN")
+        assert senegal["properties"]["name"] == "Senegal"
+        assert senegal["properties"]["url"] == "/en/atlas/pays/SN/"
     finally:
         translation.activate("fr")
 
