@@ -283,9 +283,12 @@ class Generator:
             for key in (f"d{dep}", f"r{reg}", f"e{epci}"):
                 if (pop or 0) > biggest.get(key, (-1, ""))[0]:
                     biggest[key] = (pop or 0, name)
-        epci_department = {}
-        for _insee, _name, dep, reg, epci, _pop, _lat, _lon in communes:
-            if epci and epci not in epci_department:
+        # An EPCI is placed in the department and region of its most populous member commune.
+        epci_department: dict[str, tuple[str, str]] = {}
+        epci_biggest: dict[str, int] = {}
+        for _insee, _name, dep, reg, epci, pop, _lat, _lon in communes:
+            if epci and (pop or 0) > epci_biggest.get(epci, -1):
+                epci_biggest[epci] = pop or 0
                 epci_department[epci] = (dep, reg)
 
         plan: list[French] = []
@@ -382,7 +385,7 @@ class Generator:
                     e.population or 0,
                     e.latitude,
                     e.longitude,
-                    {"epci_id": e.siren},
+                    {"epci_id": e.siren, "department_id": dep, "region_id": reg},
                 )
             )
 
@@ -393,7 +396,17 @@ class Generator:
         ):
             plan.append(
                 French(
-                    Kind.COMMUNE, insee, name, name, name, reg, dep, pop or 0, lat, lon, {"commune_id": insee}
+                    Kind.COMMUNE,
+                    insee,
+                    name,
+                    name,
+                    name,
+                    reg,
+                    dep,
+                    pop or 0,
+                    lat,
+                    lon,
+                    {"commune_id": insee, "department_id": dep, "region_id": reg},
                 )
             )
         self.assign_quotas(plan, anchors)

@@ -239,6 +239,21 @@ class TestScaleOne:
 
 
 @pytest.mark.django_db
+def test_french_authorities_are_placed_in_their_region_and_department(reference_data):
+    call_command("generate_demo", scale=0.05, seed=3, verbosity=0, replace=True)
+    french = Organisation.objects.french_authorities()
+    assert french.exists()
+    assert not french.filter(region=None).exists()
+    placed = french.filter(
+        kind__in=[Organisation.Kind.COMMUNE, Organisation.Kind.EPCI, Organisation.Kind.DEPARTMENT]
+    )
+    assert not placed.filter(department=None).exists()
+    for commune in french.filter(kind=Organisation.Kind.COMMUNE).select_related("commune__department")[:50]:
+        assert commune.department_id == commune.commune.department_id
+        assert commune.region_id == commune.commune.department.region_id
+
+
+@pytest.mark.django_db
 def test_same_seed_same_data_other_seed_other_data(reference_data):
     call_command("generate_demo", scale=0.05, seed=7, verbosity=0, replace=True)
     first = dataset_digest()
