@@ -227,6 +227,10 @@ def rebuild(progress=None) -> int:
         if progress:
             progress(len(batch))
     remove_orphans()
+    with connection.cursor() as cursor:
+        # Fresh statistics let the planner drive facet counts from the smaller side.
+        for table in ("search_facetentry", "search_searchdocument"):
+            cursor.execute(f"ANALYZE {table}")
     _bump(rebuilt=True)
     return total
 

@@ -10,6 +10,7 @@ are indexed on the spot; when many are missing (a rebuild is due or running), th
 ``stale=True`` and a French warning the page shows.
 """
 
+import hashlib
 import math
 from dataclasses import dataclass, field
 
@@ -321,17 +322,19 @@ def _index_state() -> tuple[int, int, int]:
     return generation or 0, projects, documents
 
 
-def ensure_fresh() -> tuple[int, bool]:
+def ensure_fresh() -> tuple[str, bool]:
     """Index what a few unrefreshed writes left out; return (generation, stale)."""
     generation, projects, documents = _index_state()
     if projects == documents:
-        return generation, False
+        # The document count joins the generation in cache keys: a rolled-back write can reuse a
+        # generation number, not with the same documents.
+        return f"{generation}.{documents}", False
     if projects > documents and projects - documents <= AUTO_REFRESH_LIMIT:
         index.refresh_projects(index.missing_project_ids(AUTO_REFRESH_LIMIT))
     elif projects < documents:
         index.remove_orphans()
     generation, projects, documents = _index_state()
-    return generation, projects != documents
+    return f"{generation}.{documents}", projects != documents
 
 
 def _count(params: SearchParams) -> int:
@@ -339,6 +342,18 @@ def _count(params: SearchParams) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS matching", args)  # noqa: S608
         return cursor.fetchone()[0]
+
+
+# Every indexed project has exactly one value of these: when one is not filtered on, the sum of its
+# counts is the number of matching projects, and the count needs no query of its own.
+SINGLE_VALUED = ("status", "partnership_kind")
+
+
+def _count_from_facets(params: SearchParams, counts: dict[str, dict[str, int]]) -> int:
+    for facet in SINGLE_VALUED:
+        if facet not in params.active_filters():
+            return sum(counts[facet].values())
+    return _count(params)
 
 
 def _group_counts(facets: list[str], params: SearchParams, exclude: str | None) -> dict[str, dict[str, int]]:
@@ -357,7 +372,7 @@ def _group_counts(facets: list[str], params: SearchParams, exclude: str | None) 
     return counts
 
 
-def _unfiltered_counts(generation: int) -> dict[str, dict[str, int]]:
+def _unfiltered_counts(generation: str) -> dict[str, dict[str, int]]:
     """Counts over every project, cached until the index changes (the page with no filter, or one)."""
     key = f"search:facets:{connection.alias}:{generation}"
     counts = cache.get(key)
@@ -367,7 +382,27 @@ def _unfiltered_counts(generation: int) -> dict[str, dict[str, int]]:
     return counts
 
 
-def facet_counts(params: SearchParams, generation: int) -> dict[str, dict[str, int]]:
+def _cache_key(params: SearchParams, generation: str) -> str:
+    """What the facet counts depend on: the filters and keywords, not the sort or the page."""
+    terms = params.terms
+    state = repr(
+        (terms.stems, terms.prefix, sorted(params.active_filters().items()), params.year_min, params.year_max)
+    )
+    digest = hashlib.sha256(state.encode()).hexdigest()[:32]
+    return f"search:counts:{connection.alias}:{generation}:{digest}"
+
+
+def facet_counts(params: SearchParams, generation: str) -> dict[str, dict[str, int]]:
+    """Counts per facet value, cached for a few minutes per search (paging or sorting reuses them)."""
+    key = _cache_key(params, generation)
+    counts = cache.get(key)
+    if counts is None:
+        counts = _facet_counts(params, generation)
+        cache.set(key, counts, 300)
+    return counts
+
+
+def _facet_counts(params: SearchParams, generation: str) -> dict[str, dict[str, int]]:
     active = params.active_filters()
     unfiltered = None
     counts: dict[str, dict[str, int]] = {}
@@ -456,7 +491,8 @@ def search(params: SearchParams, *, facet_limit: int | None = None) -> SearchRes
     (plus the selected ones)."""
     errors: list[str] = []
     generation, stale = ensure_fresh()
-    count = _count(params)
+    counts = facet_counts(params, generation)
+    count = _count_from_facets(params, counts)
     page_count = max(1, math.ceil(count / params.page_size))
     if params.page > page_count:
         errors.append(
@@ -479,7 +515,7 @@ def search(params: SearchParams, *, facet_limit: int | None = None) -> SearchRes
         document = documents.get(project.pk)
         body = document.body if document else project.objectives
         hits.append(Hit(project, highlight(project.title, terms), highlight(body, terms, window=40)))
-    facets = _facet_values(facet_counts(params, generation), params, facet_limit)
+    facets = _facet_values(counts, params, facet_limit)
     return SearchResult(
         params=params,
         count=count,

@@ -4,6 +4,7 @@ import datetime
 import itertools
 
 import pytest
+from django.core.cache import cache
 from django.http import QueryDict
 from django.urls import reverse
 
@@ -275,6 +276,7 @@ def test_query_count_does_not_grow_with_data(client, corpus, django_assert_num_q
     from django.test.utils import CaptureQueriesContext
 
     url = reverse("search:index")
+    cache.clear()
     with CaptureQueriesContext(connection) as before:
         client.get(url, {"q": "eau"})
     french = corpus["coop"].partnership.french_members.first().organisation
@@ -286,6 +288,7 @@ def test_query_count_does_not_grow_with_data(client, corpus, django_assert_num_q
             funders=[f.OperatorFactory()],
         )
     index.rebuild()
+    cache.clear()
     with django_assert_num_queries(len(before.captured_queries)):
         client.get(url, {"q": "eau"})
 
