@@ -101,12 +101,13 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "coopdec" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # django-dsfr's site_config processor is left out: our header and footer carry the site's
+            # identity themselves, and it would cost two queries on every page.
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "dsfr.context_processors.site_config",
                 "coopdec.atlas.context_processors.demo_banner",
             ],
         },

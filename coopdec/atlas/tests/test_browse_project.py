@@ -171,7 +171,7 @@ def test_sheet_in_english(client, sheet):
 
 def test_sheet_queries_do_not_grow_with_its_rows(client, sheet, django_assert_num_queries):
     url = reverse("atlas:project", args=["patrimoine"])
-    with django_assert_num_queries(16) as before:
+    with django_assert_num_queries(14) as before:
         client.get(url)
     for year in range(2000, 2020):
         FinancingFactory(project=sheet, year=year)
@@ -188,7 +188,7 @@ def test_a_cached_sheet_is_refreshed_by_a_tracked_save(
 ):
     url = reverse("atlas:project", args=["patrimoine"])
     client.get(url)
-    # From the cache: the sheet's versions, the demonstration banner, django-dsfr's configuration.
+    # From the cache: the sheet's versions and the demonstration banner.
     with django_assert_max_num_queries(5):
         assert "Patrimoine de Saint-Louis" in client.get(url).content.decode()
     sheet.title = "Patrimoine bâti de Saint-Louis"
