@@ -13,3 +13,20 @@ def reference_data(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("load_reference", verbosity=0)
     yield
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache_and_language():
+    """Each test starts with an empty cache and French active.
+
+    The cache is per process and survives the rollback of a test's transaction, so a value cached by one
+    test (a sheet, facet counts keyed by an index generation) could otherwise be served to the next; and a
+    request to an /en/ page leaves English active for the reverse() calls that follow.
+    """
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.utils import translation
+
+    cache.clear()
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
