@@ -107,11 +107,10 @@ def crosstab_view(request):
     rows = request.GET.get("rows") or "region"
     cols = request.GET.get("cols") or "continent"
     table = None
-    for name, value in (("rows", rows), ("cols", cols)):
+    for place, value in ((_("les lignes"), rows), (_("les colonnes"), cols)):
         if value not in FACETS:
-            errors.append(
-                _("Facette inconnue « %(value)s » pour %(name)s.") % {"value": value[:40], "name": name}
-            )
+            message = _("Facette inconnue « %(value)s » pour %(place)s : choisissez-en une dans la liste.")
+            errors.append(message % {"value": value[:40], "place": place})
     if not errors or (rows in FACETS and cols in FACETS):
         if rows == cols:
             errors.append(_("Choisissez deux facettes différentes pour les lignes et les colonnes."))
