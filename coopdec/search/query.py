@@ -25,7 +25,7 @@ from coopdec.atlas.models import Partnership, Project, Theme
 from coopdec.geo.models import Continent, Country, Department, Region
 from coopdec.orgs.models import Organisation
 
-from . import index
+from . import columns, index
 from .models import SearchDocument
 from .text import Terms, highlight, parse_terms
 
@@ -344,18 +344,6 @@ def _count(params: SearchParams) -> int:
         return cursor.fetchone()[0]
 
 
-# Every indexed project has exactly one value of these: when one is not filtered on, the sum of its
-# counts is the number of matching projects, and the count needs no query of its own.
-SINGLE_VALUED = ("status", "partnership_kind")
-
-
-def _count_from_facets(params: SearchParams, counts: dict[str, dict[str, int]]) -> int:
-    for facet in SINGLE_VALUED:
-        if facet not in params.active_filters():
-            return sum(counts[facet].values())
-    return _count(params)
-
-
 def _group_counts(facets: list[str], params: SearchParams, exclude: str | None) -> dict[str, dict[str, int]]:
     placeholders = ", ".join(["%s"] * len(facets))
     sql = f"SELECT facet, value, COUNT(*) FROM search_facetentry WHERE facet IN ({placeholders})"  # noqa: S608
@@ -392,14 +380,45 @@ def _cache_key(params: SearchParams, generation: str) -> str:
     return f"search:counts:{connection.alias}:{generation}:{digest}"
 
 
-def facet_counts(params: SearchParams, generation: str) -> dict[str, dict[str, int]]:
-    """Counts per facet value, cached for a few minutes per search (paging or sorting reuses them)."""
+def facet_counts(params: SearchParams, generation: str) -> tuple[dict[str, dict[str, int]], int]:
+    """Counts per facet value and the number of matching projects, cached for a few minutes per search
+    (paging or sorting reuses them)."""
     key = _cache_key(params, generation)
-    counts = cache.get(key)
-    if counts is None:
-        counts = _facet_counts(params, generation)
-        cache.set(key, counts, 300)
-    return counts
+    cached = cache.get(key)
+    if cached is None:
+        cached = _facet_counts_in_memory(params, generation)
+        cache.set(key, cached, 300)
+    return cached
+
+
+def _facet_counts_in_memory(params: SearchParams, generation: str) -> tuple[dict[str, dict[str, int]], int]:
+    cols = columns.columns(generation, FACETS)
+    base = None
+    if params.terms or params.year_min is not None or params.year_max is not None:
+        sql, args = _ids_sql(SearchParams(q=params.q, year_min=params.year_min, year_max=params.year_max))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, args)
+            base = cols.mask_of_ids([row[0] for row in cursor.fetchall()])
+    masks = {facet: cols.facet_mask(facet, values) for facet, values in params.active_filters().items()}
+
+    def combined(exclude: str | None):
+        mask = base
+        for facet, facet_mask in masks.items():
+            if facet != exclude:
+                mask = facet_mask if mask is None else mask & facet_mask
+        return mask
+
+    everything = combined(None)
+    counts = {
+        facet: cols.counts(facet, combined(facet) if facet in masks else everything) for facet in FACETS
+    }
+    total = len(cols.ids) if everything is None else int(everything.sum())
+    return counts, total
+
+
+def facet_counts_sql(params: SearchParams, generation: str) -> dict[str, dict[str, int]]:
+    """The same counts computed by the database (the reference the in-memory counts are tested against)."""
+    return _facet_counts(params, generation)
 
 
 def _facet_counts(params: SearchParams, generation: str) -> dict[str, dict[str, int]]:
@@ -491,8 +510,7 @@ def search(params: SearchParams, *, facet_limit: int | None = None) -> SearchRes
     (plus the selected ones)."""
     errors: list[str] = []
     generation, stale = ensure_fresh()
-    counts = facet_counts(params, generation)
-    count = _count_from_facets(params, counts)
+    counts, count = facet_counts(params, generation)
     page_count = max(1, math.ceil(count / params.page_size))
     if params.page > page_count:
         errors.append(
