@@ -7,6 +7,7 @@ partnership's kind, its partners' countries and continents, its French authoriti
 departments, and its funders' slugs.
 """
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -156,7 +157,15 @@ def _build(ids: list[int], ref: _Reference) -> tuple[list[SearchDocument], list[
             if part
         )
         start_year = p["start_date"].year if p["start_date"] else None
-        documents.append(SearchDocument(project_id=pid, title=p["title"], body=body, start_year=start_year))
+        documents.append(
+            SearchDocument(
+                project_id=pid,
+                title=p["title"],
+                body=body,
+                start_year=start_year,
+                start_sort=p["start_date"] or datetime.date.min,
+            )
+        )
         entries.extend(FacetEntry(project_id=pid, facet=f, value=v) for f, v in sorted(facets))
     return documents, entries
 

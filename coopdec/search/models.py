@@ -6,6 +6,8 @@ beside them in vendor-specific SQL (see migration 0001): an FTS5 table ``search_
 ``vector`` tsvector column with a GIN index on PostgreSQL.
 """
 
+import datetime
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -20,10 +22,17 @@ class SearchDocument(models.Model):
     # What the keywords are searched in besides the title, as people read it (snippets come from here).
     body = models.TextField(_("texte indexé"))
     start_year = models.PositiveSmallIntegerField(_("année de début"), null=True, db_index=True)
+    # Sort keys beside the filters, with their indexes, so that a page of a large result set sorted by
+    # date or title is read in index order. A project without a start date sorts last (date 1-01-01).
+    start_sort = models.DateField(_("date de début (tri)"), default=datetime.date.min)
 
     class Meta:
         verbose_name = _("document de recherche")
         verbose_name_plural = _("documents de recherche")
+        indexes = [
+            models.Index(fields=["start_sort", "project"], name="search_doc_start_sort"),
+            models.Index(fields=["title", "project"], name="search_doc_title_sort"),
+        ]
 
     def __str__(self):
         return self.title

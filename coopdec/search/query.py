@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -279,7 +279,9 @@ def matching_projects(params: SearchParams) -> QuerySet:
     terms = params.terms
     by_relevance = params.sort == "relevance" and terms
     sql, args = _ids_sql(params, keywords=not by_relevance)
-    qs = Project.objects.filter(pk__in=RawSQL(sql, args))  # noqa: S611 — fixed fragments, values as params
+    qs = Project.objects.all()
+    if " WHERE " in sql:  # with no condition at all, every project matches
+        qs = qs.filter(pk__in=RawSQL(sql, args))  # noqa: S611 — fixed fragments, values as params
     if by_relevance:
         match = _match_expression(terms)
         if connection.vendor == "postgresql":
@@ -303,9 +305,10 @@ def matching_projects(params: SearchParams) -> QuerySet:
                 select={"search_rank": f"bm25(search_fts, {BM25_WEIGHTS})"},
             ).order_by("search_rank", "pk")
         return qs
+    # Sorted through the index's own sort keys (indexed), which hold the project's title and start date.
     if params.sort == "title":
-        return qs.order_by("title", "pk")
-    return qs.order_by(F("start_date").desc(nulls_last=True), "-pk")
+        return qs.order_by("search_document__title", "search_document__project")
+    return qs.order_by("-search_document__start_sort", "-search_document__project")
 
 
 # ------------------------------------------------------------------------------------------------- counts
