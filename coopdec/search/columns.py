@@ -26,8 +26,13 @@ class FacetColumn:
 class Columns:
     def __init__(self, facets: tuple[str, ...]):
         with connection.cursor() as cursor:
-            cursor.execute("SELECT project_id FROM search_searchdocument ORDER BY project_id")
-            self.ids = np.array([row[0] for row in cursor.fetchall()], dtype=np.int64)
+            cursor.execute("SELECT project_id, start_year FROM search_searchdocument ORDER BY project_id")
+            rows = cursor.fetchall()
+            self.ids = np.fromiter((pid for pid, _year in rows), np.int64, len(rows))
+            # -1 for an unknown start year: outside every year range, as NULL is in SQL.
+            self.years = np.fromiter(
+                (-1 if year is None else year for _pid, year in rows), np.int32, len(rows)
+            )
             self.facets: dict[str, FacetColumn] = {}
             for facet in facets:
                 cursor.execute(
@@ -53,6 +58,12 @@ class Columns:
             inside = positions < len(self.ids)
             positions, wanted = positions[inside], wanted[inside]
             mask[positions[self.ids[positions] == wanted]] = True
+        return mask
+
+    def year_mask(self, year_min: int | None, year_max: int | None) -> np.ndarray:
+        mask = self.years >= (year_min if year_min is not None else 0)
+        if year_max is not None:
+            mask &= self.years <= year_max
         return mask
 
     def facet_mask(self, facet: str, values: list[str]) -> np.ndarray:

@@ -397,11 +397,14 @@ def facet_counts(params: SearchParams, generation: str) -> tuple[dict[str, dict[
 def _facet_counts_in_memory(params: SearchParams, generation: str) -> tuple[dict[str, dict[str, int]], int]:
     cols = columns.columns(generation, FACETS)
     base = None
-    if params.terms or params.year_min is not None or params.year_max is not None:
-        sql, args = _ids_sql(SearchParams(q=params.q, year_min=params.year_min, year_max=params.year_max))
+    if params.terms:
+        sql, args = _ids_sql(SearchParams(q=params.q))
         with connection.cursor() as cursor:
             cursor.execute(sql, args)
             base = cols.mask_of_ids([row[0] for row in cursor.fetchall()])
+    if params.year_min is not None or params.year_max is not None:
+        years = cols.year_mask(params.year_min, params.year_max)
+        base = years if base is None else base & years
     masks = {facet: cols.facet_mask(facet, values) for facet, values in params.active_filters().items()}
 
     def combined(exclude: str | None):

@@ -317,6 +317,8 @@ def test_crosstab_page_and_csv(client, corpus, django_assert_max_num_queries):
         "country=SN&status=en_cours",
         "q=eau&theme=eau-assainissement",
         "year_min=2010&region=44&funder=afd",
+        "year_max=2015",
+        "q=forage&year_min=2000&year_max=2030",
     ],
 )
 def test_in_memory_counts_equal_database_counts(corpus, qs):
