@@ -329,3 +329,17 @@ def test_in_memory_counts_equal_database_counts(corpus, qs):
     counts, total = facet_counts(params, generation)
     assert counts == facet_counts_sql(params, generation)
     assert total == matching_projects(params).count()
+
+
+def test_index_far_behind_is_said_not_hidden(client, corpus, monkeypatch):
+    from coopdec.search import query
+
+    monkeypatch.setattr(query, "AUTO_REFRESH_LIMIT", 0)
+    french = corpus["coop"].partnership.french_members.first().organisation
+    make_project("Maraîchage solidaire", french=french)
+    result = run("q=maraichage")
+    assert result.stale and result.count == 0 and "reconstruction" in result.warnings[0]
+    page = client.get(reverse("search:index"), {"q": "maraichage"}).content.decode()
+    assert 'id="search-stale"' in page
+    index.rebuild()
+    assert not run("q=maraichage").stale
