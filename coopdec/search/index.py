@@ -258,6 +258,11 @@ def remove_orphans() -> None:
                 )
 
 
+def has_orphans() -> bool:
+    """Whether the index holds documents of projects that no longer exist."""
+    return SearchDocument.objects.exclude(project_id__in=Project.objects.values("pk")).exists()
+
+
 def missing_project_ids(limit: int) -> list[int]:
     """Ids of projects without a document (created without a refresh), at most ``limit`` of them."""
     return list(

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from coopdec.exports.importer import Importer
 from coopdec.exports.mapping import Mapping, MappingError
 from coopdec.exports.validation import read_directory, validate
+from coopdec.search import index
 
 
 class Command(BaseCommand):
@@ -47,6 +48,10 @@ class Command(BaseCommand):
             )
         parameters = {"directory": str(directory), "mapping": str(mapping) if mapping else None}
         load = Importer(records, label=by, complete_geography=mapping is not None).run(parameters)
+        if any(load.counts.values()):
+            # Bulk writes send no signals: the search index is brought up to date here, and only when
+            # something changed, so that importing the same files twice still changes nothing.
+            index.rebuild()
         if verbosity:
             summary = (
                 ", ".join(f"{name} : {count}" for name, count in load.counts.items()) or "aucun changement"

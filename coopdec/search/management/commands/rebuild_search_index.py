@@ -13,7 +13,18 @@ from coopdec.search import index
 class Command(BaseCommand):
     help = _("Reconstruit l'index de recherche (documents et facettes) de tous les projets.")
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-stale",
+            action="store_true",
+            help=_("Ne rien faire si chaque projet a déjà son document dans l'index."),
+        )
+
     def handle(self, *args, **options):
+        if options["if_stale"] and not index.missing_project_ids(1) and not index.has_orphans():
+            if options["verbosity"]:
+                self.stdout.write(_("L'index de recherche est à jour : rien à faire."))
+            return
         started = time.monotonic()
         with tqdm(
             total=Project.objects.count(),
@@ -22,6 +33,7 @@ class Command(BaseCommand):
             disable=options["verbosity"] == 0,
         ) as bar:
             total = index.rebuild(progress=bar.update)
-        self.stdout.write(
-            _("%(n)s projets indexés en %(s).0f s.") % {"n": total, "s": time.monotonic() - started}
-        )
+        if options["verbosity"]:
+            self.stdout.write(
+                _("%(n)s projets indexés en %(s).0f s.") % {"n": total, "s": time.monotonic() - started}
+            )
