@@ -57,6 +57,10 @@ class Funding(NamedTuple):
 
 @dataclass(slots=True)
 class ProjectRow:
+    """One project, flat. Treated as read-only once built: the derived lists (countries, continents,
+    funders, total) are computed on first use and kept, since the export columns read each twice (codes,
+    then labels)."""
+
     slug: str
     title: str
     status: str
@@ -71,6 +75,9 @@ class ProjectRow:
     french: list[Authority] = field(default_factory=list)
     foreign: list[Authority] = field(default_factory=list)
     financings: list[Funding] = field(default_factory=list)
+    _countries: list[tuple[str, str]] | None = field(default=None, init=False, repr=False, compare=False)
+    _continents: list[tuple[str, str]] | None = field(default=None, init=False, repr=False, compare=False)
+    _funders: list[tuple[str, str]] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def lead(self) -> Authority | None:
@@ -79,26 +86,32 @@ class ProjectRow:
     @property
     def countries(self) -> list[tuple[str, str]]:
         """The foreign partners' countries, each once, in partner order."""
-        seen: dict[str, str] = {}
-        for partner in self.foreign:
-            if partner.country and partner.country not in seen:
-                seen[partner.country] = partner.country_name
-        return list(seen.items())
+        if self._countries is None:
+            seen: dict[str, str] = {}
+            for partner in self.foreign:
+                if partner.country and partner.country not in seen:
+                    seen[partner.country] = partner.country_name
+            self._countries = list(seen.items())
+        return self._countries
 
     @property
     def continents(self) -> list[tuple[str, str]]:
-        seen: dict[str, str] = {}
-        for partner in self.foreign:
-            if partner.continent and partner.continent not in seen:
-                seen[partner.continent] = partner.continent_name
-        return list(seen.items())
+        if self._continents is None:
+            seen: dict[str, str] = {}
+            for partner in self.foreign:
+                if partner.continent and partner.continent not in seen:
+                    seen[partner.continent] = partner.continent_name
+            self._continents = list(seen.items())
+        return self._continents
 
     @property
     def funders(self) -> list[tuple[str, str]]:
-        seen: dict[str, str] = {}
-        for line in self.financings:
-            seen.setdefault(line.funder, line.funder_name)
-        return list(seen.items())
+        if self._funders is None:
+            seen: dict[str, str] = {}
+            for line in self.financings:
+                seen.setdefault(line.funder, line.funder_name)
+            self._funders = list(seen.items())
+        return self._funders
 
     @property
     def total_amount(self) -> Decimal | None:
@@ -178,6 +191,9 @@ class Lookups:
             code: (position, name)
             for code, position, name in Theme.objects.values_list("code", "position", "name_fr")
         }
+        # Sort key and (code, name) pair of each theme, built once rather than once per project.
+        self.theme_rank = {code: (position, code) for code, (position, _name) in self.themes.items()}
+        self.theme_pair = {code: (code, name) for code, (_position, name) in self.themes.items()}
         self.regions = dict(Region.objects.values_list("code", "name"))
         self.departments = {
             code: (name, region)
@@ -241,15 +257,16 @@ class Lookups:
 
 
 def _load_chunk(chunk: list[tuple], lookups: Lookups) -> list[ProjectRow]:
+    """Rows for a chunk of ``PROJECT_FIELDS`` tuples: four link queries, at most one for authorities.
+
+    The link rows of the whole chunk are sorted once (themes by position, lead first then by name,
+    financings by year) and then dealt out to their projects, which keeps them in order: this costs far
+    less than sorting a small list per project. Lists of a partnership are shared by its projects' rows
+    (rows are read-only)."""
     project_ids = [values[0] for values in chunk]
     partnership_ids = list({values[7] for values in chunk})
 
-    themes: dict[int, list[str]] = defaultdict(list)
-    for project_id, code in _select_in(
-        Project.themes.through, ("project_id", "theme_id"), "project_id", project_ids
-    ):
-        themes[project_id].append(code)
-
+    theme_links = _select_in(Project.themes.through, ("project_id", "theme_id"), "project_id", project_ids)
     members = _select_in(
         PartnershipMember, ("partnership_id", "organisation_id", "is_lead"), "partnership_id", partnership_ids
     )
@@ -264,57 +281,71 @@ def _load_chunk(chunk: list[tuple], lookups: Lookups) -> list[ProjectRow]:
     )
     authorities = lookups.authorities
 
-    french: dict[int, list[tuple]] = defaultdict(list)
+    theme_rank = lookups.theme_rank
+    theme_pair = lookups.theme_pair
+    theme_links.sort(key=lambda link: theme_rank[link[1]])
+    themes: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for project_id, code in theme_links:
+        themes[project_id].append(theme_pair[code])
+
+    ranked = []
     for partnership_id, organisation_id, is_lead in members:
         authority = authorities[organisation_id]
-        french[partnership_id].append((not is_lead, authority.name, authority.slug, authority))
-    foreign: dict[int, list[tuple]] = defaultdict(list)
+        ranked.append((not is_lead, authority.name, authority.slug, partnership_id, authority))
+    ranked.sort(key=lambda item: item[:3])
+    french: dict[int, list[Authority]] = defaultdict(list)
+    for *_key, partnership_id, authority in ranked:
+        french[partnership_id].append(authority)
+
+    ranked = []
     for partnership_id, organisation_id in partners:
         authority = authorities[organisation_id]
-        foreign[partnership_id].append((authority.name, authority.slug, authority))
-    financings: dict[int, list[tuple]] = defaultdict(list)
+        ranked.append((authority.name, authority.slug, partnership_id, authority))
+    ranked.sort(key=lambda item: item[:2])
+    foreign: dict[int, list[Authority]] = defaultdict(list)
+    for _name, _slug, partnership_id, authority in ranked:
+        foreign[partnership_id].append(authority)
+
+    ranked = []
     for project_id, funder_id, kind, year, amount, pk in funding:
         funder = authorities[funder_id]
-        financings[project_id].append(
-            (year, kind, funder.slug, pk, Funding(funder.slug, funder.name, kind, year, _amount(amount)))
-        )
+        ranked.append((year, kind, funder.slug, pk, project_id, funder.name, amount))
+    ranked.sort(key=lambda item: item[:4])
+    financings: dict[int, list[Funding]] = defaultdict(list)
+    for year, kind, funder, _pk, project_id, funder_name, amount in ranked:
+        financings[project_id].append(Funding(funder, funder_name, kind, year, _amount(amount)))
 
-    theme_names = lookups.themes
-    rows = []
-    for (
-        pk,
-        slug,
-        title,
-        status,
-        start_date,
-        end_date,
-        last_confirmed_at,
-        partnership_id,
-        partnership_slug,
-        partnership_title,
-        partnership_kind,
-    ) in chunk:
-        codes = sorted(themes.get(pk, ()), key=lambda code: (theme_names[code][0], code))
-        rows.append(
-            ProjectRow(
-                slug=slug,
-                title=title,
-                status=status,
-                start_date=start_date,
-                end_date=end_date,
-                last_confirmed_at=last_confirmed_at,
-                partnership=partnership_slug,
-                partnership_title=partnership_title,
-                partnership_kind=partnership_kind,
-                themes=[(code, theme_names[code][1]) for code in codes],
-                # Lead first, then by name: sorted here rather than by the database, which would
-                # need the organisation's name in each link query.
-                french=[item[-1] for item in sorted(french.get(partnership_id, ()))],
-                foreign=[item[-1] for item in sorted(foreign.get(partnership_id, ()))],
-                financings=[item[-1] for item in sorted(financings.get(pk, ()), key=lambda item: item[:4])],
-            )
+    themes_get, french_get, foreign_get, financings_get = themes.get, french.get, foreign.get, financings.get
+    return [
+        ProjectRow(
+            slug,
+            title,
+            status,
+            start_date,
+            end_date,
+            last_confirmed_at,
+            partnership_slug,
+            partnership_title,
+            partnership_kind,
+            themes_get(pk) or [],
+            french_get(partnership_id) or [],
+            foreign_get(partnership_id) or [],
+            financings_get(pk) or [],
         )
-    return rows
+        for (
+            pk,
+            slug,
+            title,
+            status,
+            start_date,
+            end_date,
+            last_confirmed_at,
+            partnership_id,
+            partnership_slug,
+            partnership_title,
+            partnership_kind,
+        ) in chunk
+    ]
 
 
 def project_rows(queryset: QuerySet[Project], *, chunk_size: int = CHUNK_SIZE) -> Iterator[ProjectRow]:
