@@ -426,7 +426,8 @@ def main() -> None:
         )
         runs = served_runs(env, paths, options)
     else:
-        server = "none: Django's test client in-process, DEBUG=false (gunicorn not installed)"
+        reason = "--in-process" if options.in_process else "gunicorn not installed"
+        server = f"none: Django's test client in-process, DEBUG=false ({reason})"
         generator = "sequential, concurrency 1"
         runs = in_process_runs(env, paths, options)
     load_after = os.getloadavg()

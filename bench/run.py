@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
-"""Benchmarks: load_reference and generate_demo, wall time and peak memory, into bench/RESULTS.md.
+"""Benchmarks: load_reference and generate_demo, then search, exports and pages, into bench/RESULTS.md.
 
 Each scale runs in a database of its own (a throwaway SQLite file under a temporary directory, or the
 PostgreSQL database given with --database-url, flushed first), so that a run measures what a newcomer's
 first ``make run`` does. Every command runs as a separate process; its peak resident memory comes from
-the kernel's accounting for that process (``os.wait4``), not from sampling.
+the kernel's accounting for that process (``os.wait4``), not from sampling. Once a scale's database is
+filled, bench/search.py (which builds the search index first), bench/exports.py and bench/pages.py run
+on it, each appending its own section; ``--skip`` leaves some of them out.
 
     .venv/bin/python bench/run.py                       # scales 1 and 10 on SQLite
     .venv/bin/python bench/run.py --scales 1            # only scale 1
     .venv/bin/python bench/run.py --database-url postgres://postgres@127.0.0.1:5432/coopdec_bench
+    .venv/bin/python bench/run.py --scales 1 --skip exports,pages
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "RESULTS.md"
+# The benchmarks that run on each scale's database once generate_demo has filled it.
+SUITES = ("search", "exports", "pages")
 
 
 @dataclass
@@ -102,6 +107,25 @@ def fresh_database(base_env: dict[str, str], database_url: str | None, workdir: 
     return env
 
 
+def suites(names: list[str], env: dict[str, str], scale: int, output: Path) -> None:
+    """Run the other benchmarks on the database of this scale; each prints and appends its own section."""
+    url = env["DATABASE_URL"]
+    note = f"Run by bench/run.py on a fresh generate_demo --scale {scale} database."
+    commands = {
+        # --rebuild: a fresh database has no search index yet.
+        "search": ["bench/search.py", "--rebuild", "--output", str(output), "--note", note],
+        # exports.py always appends to bench/RESULTS.md: with another --output it only prints.
+        "exports": ["bench/exports.py", "--database-url", url]
+        + ([] if output.resolve() == RESULTS.resolve() else ["--no-record"]),
+        "pages": ["bench/pages.py", "--database-url", url, "--output", str(output), "--note", note],
+    }
+    for name in names:
+        print(f"scale {scale}: bench/{name}.py", flush=True)
+        completed = subprocess.run([sys.executable, *commands[name]], cwd=ROOT, env=env)
+        if completed.returncode != 0:
+            raise SystemExit(f"bench/{name}.py failed with exit code {completed.returncode}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -113,8 +137,18 @@ def main() -> None:
         help="run on this database instead of throwaway SQLite files; it is FLUSHED before each scale",
     )
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--skip",
+        default="",
+        help=f"comma-separated benchmarks not to run after generate_demo, among {', '.join(SUITES)}",
+    )
     options = parser.parse_args()
     scales = [int(scale) for scale in options.scales.split(",") if scale.strip()]
+    skipped = {name.strip() for name in options.skip.split(",") if name.strip()}
+    unknown = ", ".join(sorted(skipped - set(SUITES)))
+    if unknown:
+        parser.error(f"--skip: unknown {unknown}; known: {', '.join(SUITES)}")
+    chosen = [name for name in SUITES if name not in skipped]
 
     with tempfile.TemporaryDirectory(prefix="coopdec-bench-") as tmp:
         workdir = Path(tmp)
@@ -151,6 +185,7 @@ def main() -> None:
                 f"scale {scale}: generate_demo {measure.seconds:.1f} s, "
                 f"{measure.peak_rss_mb:.0f} MB, {figures}"
             )
+            suites(chosen, env, scale, options.output)
 
     info = machine(database)
     lines = [
