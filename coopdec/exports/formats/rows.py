@@ -10,6 +10,7 @@ Labels are French: the exports and the API speak the reference language of the p
 from __future__ import annotations
 
 import datetime
+import gc
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -348,6 +349,22 @@ def _load_chunk(chunk: list[tuple], lookups: Lookups) -> list[ProjectRow]:
     ]
 
 
+def _without_gc(function, *args):
+    """``function(*args)`` with the cycle collector paused.
+
+    Building a chunk allocates tens of thousands of tuples and lists that all live until the chunk is
+    written, and none forms a cycle; left on, the collector would walk them again and again as they are
+    promoted (a third of the export's time was spent there). It is paused for the build only, and left as
+    it was found."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return function(*args)
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def project_rows(queryset: QuerySet[Project], *, chunk_size: int = CHUNK_SIZE) -> Iterator[ProjectRow]:
     """Every project of ``queryset``, in its order, as ``ProjectRow``.
 
@@ -356,7 +373,7 @@ def project_rows(queryset: QuerySet[Project], *, chunk_size: int = CHUNK_SIZE) -
     lookups = Lookups()
     values = queryset.values_list(*PROJECT_FIELDS).iterator(chunk_size=chunk_size)
     for chunk in _chunks(values, chunk_size):
-        yield from _load_chunk(chunk, lookups)
+        yield from _without_gc(_load_chunk, chunk, lookups)
 
 
 def rows_for(projects: list[Project]) -> list[ProjectRow]:
