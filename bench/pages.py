@@ -10,7 +10,9 @@ loopback only) keeps ``--concurrency`` requests in flight and stops by itself af
 1. ``minimal``: a view returning a short HttpResponse through the same middleware;
 2. ``sheet (cold)``: ``/atlas/projets/<slug>/`` once for each of ``--slugs`` fixed projects (every 1 in N
    by primary key), on fresh workers whose cache has never seen a sheet;
-3. ``sheet (cached)``: the same slugs in a loop, after warm-up passes that fill every worker's cache;
+3. ``sheet (cached)``: the same slugs in a loop, after warm-up passes that fill every worker's cache; it
+   takes turns with the minimal view in ``--rounds`` slices each, so both see the same load from other
+   processes (the machine is shared) and their ratio is steadier than either figure;
 4. ``home``: ``/``;
 5. ``search``: ``/atlas/recherche/`` with a query and a facet (the "both" queries of bench/search.py).
 
@@ -186,14 +188,17 @@ async def load(port: int, paths: list[str], concurrency: int, duration: float, m
     return run
 
 
-def measure(target: str, port: int, paths: list[str], options, requests: int | None = None) -> Run:
+def measure(
+    target: str, port: int, paths: list[str], options, requests: int | None = None, share: int = 1
+) -> Run:
+    """``requests`` requests (a warm-up, a cold pass), or a timed run bounded by 1/``share`` of the limits."""
     run = asyncio.run(
         load(
             port,
             paths,
             options.concurrency,
-            options.duration if requests is None else 3600,
-            options.max_requests if requests is None else requests,
+            options.duration / share if requests is None else 3600,
+            max(1, options.max_requests // share) if requests is None else requests,
         )
     )
     run.target = target
@@ -204,6 +209,18 @@ def measure(target: str, port: int, paths: list[str], options, requests: int | N
         flush=True,
     )
     return run
+
+
+def merge(runs: list[Run]) -> Run:
+    merged = Run(runs[0].target)
+    for run in runs:
+        merged.requests += run.requests
+        merged.seconds += run.seconds
+        merged.latencies += run.latencies
+        merged.generator_cpu += run.generator_cpu
+        for key, count in run.errors.items():
+            merged.errors[key] = merged.errors.get(key, 0) + count
+    return merged
 
 
 # --- Server -----------------------------------------------------------------------------------------------
@@ -264,15 +281,19 @@ def stop(server: subprocess.Popen) -> None:
 def served_runs(env: dict[str, str], paths: dict[str, list[str]], options) -> list[Run]:
     server, port = start_gunicorn(env, options.workers)
     try:
-        runs = []
         # Warm-up of the minimal view only: it fills no page cache, so the first sheets are really cold.
         measure("warm-up", port, paths["minimal"], options, requests=20 * options.concurrency)
-        runs.append(measure("minimal", port, paths["minimal"], options))
-        runs.append(measure("sheet (cold)", port, paths["sheet"], options, requests=len(paths["sheet"])))
+        cold = measure("sheet (cold)", port, paths["sheet"], options, requests=len(paths["sheet"]))
         # Each worker has its own in-memory cache: a few passes make it very likely that every worker holds
         # every sheet before the cached run.
         measure("warm-up", port, paths["sheet"], options, requests=4 * options.workers * len(paths["sheet"]))
-        runs.append(measure("sheet (cached)", port, paths["sheet"], options))
+        # The minimal view and the cached sheet take turns in short slices, so that both sides of the ratio
+        # see the same load from the other processes on the machine.
+        slices = {"minimal": [], "sheet (cached)": []}
+        for _ in range(options.rounds):
+            for target, urls in (("minimal", paths["minimal"]), ("sheet (cached)", paths["sheet"])):
+                slices[target].append(measure(target, port, urls, options, share=options.rounds))
+        runs = [merge(slices["minimal"]), cold, merge(slices["sheet (cached)"])]
         measure("warm-up", port, paths["home"], options, requests=10 * options.concurrency)
         runs.append(measure("home", port, paths["home"], options))
         searches = paths["search"]
@@ -385,14 +406,17 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn workers")
     parser.add_argument("--concurrency", type=int, default=8, help="requests in flight (default 8)")
     parser.add_argument("--duration", type=float, default=15.0, help="seconds per target (default 15)")
-    parser.add_argument("--max-requests", type=int, default=5000, help="requests per target (default 5000)")
+    parser.add_argument("--max-requests", type=int, default=10000, help="requests per target (default 10000)")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="turns of minimal view and cached sheet (default 3)"
+    )
     parser.add_argument("--slugs", type=int, default=200, help="project sheets in the fixed set")
     parser.add_argument("--in-process", action="store_true", help="use Django's test client, no server")
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--no-record", action="store_true", help="print only, append nothing")
     parser.add_argument("--note", default="", help="a sentence appended under the table")
     options = parser.parse_args()
-    for name in ("workers", "concurrency", "duration", "max_requests", "slugs"):
+    for name in ("workers", "concurrency", "duration", "max_requests", "slugs", "rounds"):
         if getattr(options, name) <= 0:
             parser.error(f"--{name.replace('_', '-')} must be positive")
 
@@ -422,7 +446,8 @@ def main() -> None:
         )
         generator = (
             f"asyncio in the benchmark's process on {HOST}, concurrency {options.concurrency}, "
-            f"up to {options.duration:g} s or {options.max_requests:,} requests per target"
+            f"up to {options.duration:g} s or {options.max_requests:,} requests per target; minimal view "
+            f"and cached sheet in {options.rounds} alternating slices each"
         )
         runs = served_runs(env, paths, options)
     else:
