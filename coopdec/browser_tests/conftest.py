@@ -79,29 +79,33 @@ def atlas_site(reference_data, django_db_blocker):
     # an async context and refuse; the ORM calls made here are plain synchronous ones.
     previous_unsafe = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with django_db_blocker.unblock():
-        _refuse_unless_test_database()
-        call_command("generate_demo", scale=0.02, seed=7, verbosity=0)
-        call_command("rebuild_search_index", verbosity=0)
-        server = LiveServer("localhost")
-        server._live_server_modified_settings.enable()
-        try:
-            yield server
-        finally:
-            server._live_server_modified_settings.disable()
-            server.stop()
-            # Foreign keys are checked at commit: the index rows pointing at the projects go in the same
-            # transaction, then a rebuild over no project leaves an empty, fresh index generation.
-            with transaction.atomic():
-                FacetEntry.objects.all().delete()
-                SearchDocument.objects.all().delete()
-                delete_atlas_data()
-                index.remove_orphans()
-            index.rebuild()
-    if previous_unsafe is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous_unsafe
+    server = None
+    try:
+        with django_db_blocker.unblock():
+            _refuse_unless_test_database()
+            try:
+                call_command("generate_demo", scale=0.02, seed=7, verbosity=0)
+                call_command("rebuild_search_index", verbosity=0)
+                server = LiveServer("localhost")
+                server._live_server_modified_settings.enable()
+                yield server
+            finally:
+                if server is not None:
+                    server._live_server_modified_settings.disable()
+                    server.stop()
+                # The tests that follow expect reference data only. The index rows go first: they point
+                # at the projects, and delete_atlas_data (below the search app) does not know them.
+                with transaction.atomic():
+                    FacetEntry.objects.all().delete()
+                    SearchDocument.objects.all().delete()
+                    delete_atlas_data()
+                    index.remove_orphans()
+                index.rebuild()  # a fresh, empty index generation
+    finally:
+        if previous_unsafe is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous_unsafe
 
 
 @pytest.fixture(scope="module")
