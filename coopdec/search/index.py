@@ -8,6 +8,7 @@ departments, and its funders' slugs.
 """
 
 import datetime
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -196,6 +197,7 @@ def _write(ids: list[int], documents: list[SearchDocument], entries: list[FacetE
 def _bump(*, rebuilt: bool = False) -> None:
     state, _created = IndexState.objects.get_or_create(pk=1)
     state.generation += 1
+    state.token = uuid.uuid4().hex
     if rebuilt:
         state.rebuilt_at = timezone.now()
     state.save()

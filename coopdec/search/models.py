@@ -62,6 +62,9 @@ class IndexState(models.Model):
     """A single row whose generation changes with every write to the index (cache keys depend on it)."""
 
     generation = models.PositiveBigIntegerField(default=0)
+    # A random token renewed with every generation: cache keys use it, because a rolled-back write can
+    # reuse a generation number (and per-process caches would then serve another state of the index).
+    token = models.CharField(max_length=32, blank=True, default="")
     rebuilt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -314,23 +314,23 @@ def matching_projects(params: SearchParams) -> QuerySet:
 # ------------------------------------------------------------------------------------------------- counts
 
 
-def _index_state() -> tuple[int, int, int]:
-    """(generation, projects, documents) in one query."""
+def _index_state() -> tuple[str, int, int]:
+    """(generation token, projects, documents) in one query."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT (SELECT MAX(generation) FROM search_indexstate),"
+            "SELECT (SELECT MAX(token) FROM search_indexstate),"
             " (SELECT COUNT(*) FROM atlas_project), (SELECT COUNT(*) FROM search_searchdocument)"
         )
         generation, projects, documents = cursor.fetchone()
-    return generation or 0, projects, documents
+    return generation or "", projects, documents
 
 
 def ensure_fresh() -> tuple[str, bool]:
     """Index what a few unrefreshed writes left out; return (generation, stale)."""
     generation, projects, documents = _index_state()
     if projects == documents:
-        # The document count joins the generation in cache keys: a rolled-back write can reuse a
-        # generation number, not with the same documents.
+        # The generation is a random token renewed by every index write (never reused, even after a
+        # rollback); the document count joins it in cache keys as a second guard.
         return f"{generation}.{documents}", False
     if projects > documents and projects - documents <= AUTO_REFRESH_LIMIT:
         index.refresh_projects(index.missing_project_ids(AUTO_REFRESH_LIMIT))
