@@ -9,11 +9,12 @@ admin.site.index_title = _("Données du portail")
 
 urlpatterns = [
     path("api/v1/", include("coopdec.api.urls")),
-    path("api/", include("coopdec.api.doc_urls")),  # the documentation page and /api/openapi.json
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    # The API's documentation page and /api/openapi.json, in French at /api/ and in English at /en/api/.
+    path("api/", include("coopdec.api.doc_urls")),
     path("atlas/recherche/", include("coopdec.search.urls")),
     path("atlas/carte/", include("coopdec.maps.urls")),
     path("", include("coopdec.pages.urls")),
