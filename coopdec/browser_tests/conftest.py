@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connections, transaction
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -101,6 +101,10 @@ def atlas_site(reference_data, django_db_blocker):
                     delete_atlas_data()
                     index.remove_orphans()
                 index.rebuild()  # a fresh, empty index generation
+                # With Playwright's event loop about, Django's per-thread connections are held per
+                # context: the one opened here is not the one pytest-django closes before dropping the
+                # test database, which PostgreSQL would then refuse ("accessed by other users").
+                connections.close_all()
     finally:
         if previous_unsafe is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
