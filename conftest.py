@@ -10,6 +10,13 @@ def reference_data(django_db_setup, django_db_blocker):
 
     Tests that use it must not delete reference rows; tests run in transactions rolled back after each.
     """
+    from django.db import connection
+
+    name = str(connection.settings_dict["NAME"])
+    # Loading into a developer's own database by mistake (a test collected without a database mark) would
+    # rewrite it: only a test database is accepted.
+    if "test" not in name and "memory" not in name:
+        raise RuntimeError(f"reference_data refuses to load into a non-test database: {name}")
     with django_db_blocker.unblock():
         call_command("load_reference", verbosity=0)
     yield

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib.resources import files
 
-from django.db import reset_queries
+from django.db import models, reset_queries
 from django.utils.text import slugify
 
 from coopdec.atlas.models import (
@@ -1058,6 +1058,18 @@ def delete_atlas_data():
     from coopdec.atlas.models import Change
 
     Change.objects.exclude(partnership=None, project=None).update(partnership=None, project=None)
+    # Tables of apps above the Atlas that cascade from its rows (the search index) are emptied first:
+    # raw deletes run no cascade, and the Atlas must not name those apps.
+    own = {Financing, Participant, Contact, Volunteer, PartnershipMember, Change}
+    for model in (Project, Partnership, Organisation):
+        for relation in model._meta.get_fields(include_hidden=True):
+            if not (relation.auto_created and not relation.concrete and relation.is_relation):
+                continue
+            dependent = relation.related_model
+            cascades = getattr(relation, "on_delete", None) is models.CASCADE
+            if cascades and not relation.many_to_many and dependent not in own:
+                queryset = dependent.objects.all()
+                queryset._raw_delete(queryset.db)
     for queryset in (
         Financing.objects.all(),
         Participant.objects.all(),

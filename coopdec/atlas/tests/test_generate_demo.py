@@ -284,3 +284,17 @@ def test_needs_the_reference_data(reference_data):
     with pytest.raises(CommandError, match="load_reference"):
         call_command("generate_demo", scale=0.02, seed=3, verbosity=0)
     assert not Organisation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_replace_also_empties_tables_that_cascade_from_the_atlas(reference_data):
+    from coopdec.search import index
+    from coopdec.search.models import FacetEntry, SearchDocument
+
+    call_command("generate_demo", scale=0.02, seed=5, verbosity=0, replace=True)
+    index.rebuild()
+    assert SearchDocument.objects.exists()
+    call_command("generate_demo", scale=0.02, seed=6, verbosity=0, replace=True)
+    projects = Project.objects.values("pk")
+    assert not SearchDocument.objects.exclude(project__in=projects).exists()
+    assert not FacetEntry.objects.exclude(project__in=projects).exists()
