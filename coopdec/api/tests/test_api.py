@@ -334,6 +334,7 @@ def test_openapi_document(client, reference_data):
 
 def test_openapi_is_a_valid_document():
     import jsonschema
+
     # Each schema is itself a valid JSON Schema 2020-12.
     for schema in DOCUMENT["components"]["schemas"].values():
         jsonschema.Draft202012Validator.check_schema(schema)
