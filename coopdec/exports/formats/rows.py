@@ -56,6 +56,15 @@ class Funding(NamedTuple):
     amount: Decimal
 
 
+def _distinct(pairs) -> list[tuple[str, str]]:
+    """(code, label) pairs with each non-empty code once, in first-seen order."""
+    seen: dict[str, str] = {}
+    for code, label in pairs:
+        if code and code not in seen:
+            seen[code] = label
+    return list(seen.items())
+
+
 @dataclass(slots=True)
 class ProjectRow:
     """One project, flat. Treated as read-only once built: the derived lists (countries, continents,
@@ -88,30 +97,19 @@ class ProjectRow:
     def countries(self) -> list[tuple[str, str]]:
         """The foreign partners' countries, each once, in partner order."""
         if self._countries is None:
-            seen: dict[str, str] = {}
-            for partner in self.foreign:
-                if partner.country and partner.country not in seen:
-                    seen[partner.country] = partner.country_name
-            self._countries = list(seen.items())
+            self._countries = _distinct((p.country, p.country_name) for p in self.foreign)
         return self._countries
 
     @property
     def continents(self) -> list[tuple[str, str]]:
         if self._continents is None:
-            seen: dict[str, str] = {}
-            for partner in self.foreign:
-                if partner.continent and partner.continent not in seen:
-                    seen[partner.continent] = partner.continent_name
-            self._continents = list(seen.items())
+            self._continents = _distinct((p.continent, p.continent_name) for p in self.foreign)
         return self._continents
 
     @property
     def funders(self) -> list[tuple[str, str]]:
         if self._funders is None:
-            seen: dict[str, str] = {}
-            for line in self.financings:
-                seen.setdefault(line.funder, line.funder_name)
-            self._funders = list(seen.items())
+            self._funders = _distinct((line.funder, line.funder_name) for line in self.financings)
         return self._funders
 
     @property
