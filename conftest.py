@@ -37,3 +37,11 @@ def fresh_cache_and_language():
     cache.clear()
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def world(db):
+    """The personas and their small world (coopdec/orgs/tests/personas.py)."""
+    from coopdec.orgs.tests.personas import build_world
+
+    return build_world()

@@ -15,6 +15,12 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     # The API's documentation page and /api/openapi.json, in French at /api/ and in English at /en/api/.
     path("api/", include("coopdec.api.doc_urls")),
+    path("compte/", include("coopdec.accounts.urls")),
+    # The professional space: the personal tools and inbox, then each part's own pages.
+    path("espace/", include("coopdec.workspace.urls")),
+    path("espace/atlas/", include("coopdec.atlas.space.urls")),
+    path("espace/campagnes/", include("coopdec.campaigns.urls")),
+    path("correspondants/", include("coopdec.correspondents.urls")),
     path("atlas/recherche/", include("coopdec.search.urls")),
     path("atlas/carte/", include("coopdec.maps.urls")),
     path("", include("coopdec.pages.urls")),

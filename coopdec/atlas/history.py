@@ -129,7 +129,7 @@ def save_tracked(
     model = type(instance)
     m2m = m2m or {}
     with transaction.atomic():
-        stored = model.objects.select_for_update().filter(pk=instance.pk).first() if instance.pk else None
+        stored = model._default_manager.select_for_update().filter(pk=instance.pk).first() if instance.pk else None
         if stored is not None and expected_version is not None and stored.version != expected_version:
             raise ConflictError(
                 expected_version=expected_version,
@@ -184,7 +184,7 @@ def delete_tracked(
     with transaction.atomic():
         # The snapshot and version come from the stored row: the caller's copy may be stale, and the last
         # history row must hold what was really deleted.
-        stored = type(instance).objects.select_for_update().get(pk=instance.pk)
+        stored = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
         snapshot = {**field_values(stored), **m2m_values(stored)}
         change = Change.objects.create(
             object_slug=stored.slug,

@@ -42,10 +42,24 @@ class Theme(models.Model):
 
 
 class PartnershipQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published=True)
+
     def involving(self, organisation):
         return self.filter(
             models.Q(french_members__organisation=organisation) | models.Q(foreign=organisation)
         )
+
+
+class PublishedManager(models.Manager):
+    """``Model.objects``: published rows only, so public code cannot show a draft by forgetting a filter.
+
+    Code that needs drafts asks for them on purpose through ``Model.all_objects`` (the default manager,
+    used by the back office and by the access policies in ``coopdec.atlas.policies``).
+    """
+
+    def get_queryset(self):
+        return super().get_queryset().filter(published=True)
 
 
 class Partnership(models.Model):
@@ -72,13 +86,23 @@ class Partnership(models.Model):
         verbose_name=_("autorités locales étrangères"),
         limit_choices_to={"kind": Organisation.Kind.FOREIGN_AUTHORITY},
     )
+    # Rows made by the generator or an import are public; the professional space creates drafts
+    # (published=False) that go public through the publication gate, and a partnership inventoried by an
+    # embassy correspondent stays unpublished until the French authority confirms it.
+    published = models.BooleanField(_("publié"), default=True, db_index=True)
+    published_at = models.DateTimeField(_("publié le"), null=True, blank=True)
+    last_confirmed_at = models.DateTimeField(
+        _("dernière confirmation par la collectivité"), null=True, blank=True
+    )
     version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
-    objects = PartnershipQuerySet.as_manager()
+    objects = PublishedManager.from_queryset(PartnershipQuerySet)()
+    all_objects = PartnershipQuerySet.as_manager()
 
     class Meta:
+        default_manager_name = "all_objects"
         verbose_name = _("partenariat")
         verbose_name_plural = _("partenariats")
         ordering = ["slug"]
@@ -116,6 +140,9 @@ class PartnershipMember(models.Model):
 
 
 class ProjectQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published=True)
+
     def in_country(self, iso2: str):
         return self.filter(partnership__foreign__country_id=iso2).distinct()
 
@@ -151,13 +178,18 @@ class Project(models.Model):
     last_confirmed_at = models.DateTimeField(
         _("dernière confirmation par la collectivité"), null=True, blank=True
     )
+    # See Partnership.published: drafts are invisible to ``Project.objects`` and to every public page.
+    published = models.BooleanField(_("publiée"), default=True, db_index=True)
+    published_at = models.DateTimeField(_("publiée le"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
-    objects = ProjectQuerySet.as_manager()
+    objects = PublishedManager.from_queryset(ProjectQuerySet)()
+    all_objects = ProjectQuerySet.as_manager()
 
     class Meta:
+        default_manager_name = "all_objects"
         verbose_name = _("fiche-projet")
         verbose_name_plural = _("fiches-projets")
         ordering = ["slug"]

@@ -117,3 +117,94 @@ class Organisation(models.Model):
     @property
     def is_french_authority(self) -> bool:
         return self.kind in self.FRENCH_AUTHORITY_KINDS
+
+
+class OrganisationContact(models.Model):
+    """An elected official or an officer in charge of an organisation's international relations."""
+
+    class Category(models.TextChoices):
+        ELECTED = "elu", _("Élu ou élue")
+        OFFICER = "cadre", _("Cadre administratif")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("organisation")
+    )
+    category = models.CharField(_("catégorie"), max_length=10, choices=Category.choices)
+    name = models.CharField(_("nom"), max_length=200)
+    function = models.CharField(_("fonction"), max_length=200)
+    email = models.EmailField(_("courriel"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=40, blank=True)
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        verbose_name = _("contact de l'organisation")
+        verbose_name_plural = _("contacts de l'organisation")
+        ordering = ["organisation", "position", "pk"]
+
+    def __str__(self):
+        return f"{self.name} ({self.function})"
+
+
+class Membership(models.Model):
+    """A person's role in an organisation: the only place where rights come from.
+
+    A membership asked for at sign-up waits (``pending``) until DAECT staff grant it in the back office;
+    revoking deletes the row. Both are written to the audit log.
+    """
+
+    class Role(models.TextChoices):
+        AGENT = "agent", _("Agent ou élu d'une collectivité territoriale")
+        CORRESPONDENT = "correspondant", _("Correspondant coopération décentralisée (ambassade)")
+        PREFECTURE = "prefecture", _("Conseiller diplomatique de préfecture de région")
+        DAECT = "daect", _("Agent de la DAECT")
+        OPERATOR = "operateur", _("Agent d'un opérateur")
+        FOREIGN = "autorite_etrangere", _("Représentant d'une autorité locale étrangère")
+        NETWORK = "reseau", _("Membre d'un réseau ou d'une association")
+
+    class Status(models.TextChoices):
+        PENDING = "en_attente", _("En attente de validation")
+        ACTIVE = "active", _("Active")
+
+    user = models.ForeignKey(
+        "auth.User", on_delete=models.CASCADE, related_name="memberships", verbose_name=_("utilisateur")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("organisation")
+    )
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices)
+    function = models.CharField(_("fonction"), max_length=200, blank=True)
+    status = models.CharField(_("état"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    requested_at = models.DateTimeField(_("demandée le"), auto_now_add=True)
+    granted_at = models.DateTimeField(_("accordée le"), null=True, blank=True)
+    granted_by = models.ForeignKey(
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accordée par"),
+    )
+
+    class Meta:
+        verbose_name = _("rôle dans une organisation")
+        verbose_name_plural = _("rôles dans les organisations")
+        ordering = ["organisation__name", "user__last_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation", "role"], name="unique_membership_role")
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} — {self.organisation}"
+
+
+# The role a person takes in an organisation of each kind (sign-up step 1 asks for the kind).
+ROLE_FOR_KIND = {
+    **{kind: Membership.Role.AGENT for kind in Organisation.FRENCH_AUTHORITY_KINDS},
+    Organisation.Kind.EMBASSY: Membership.Role.CORRESPONDENT,
+    Organisation.Kind.PREFECTURE: Membership.Role.PREFECTURE,
+    Organisation.Kind.MINISTRY: Membership.Role.DAECT,
+    Organisation.Kind.OPERATOR: Membership.Role.OPERATOR,
+    Organisation.Kind.FOREIGN_AUTHORITY: Membership.Role.FOREIGN,
+    Organisation.Kind.NETWORK: Membership.Role.NETWORK,
+    Organisation.Kind.ASSOCIATION: Membership.Role.NETWORK,
+}

@@ -31,7 +31,8 @@ def project_deleted(sender, instance, **kwargs):
 
 
 def _projects_of(partnership_id):
-    return Project.objects.filter(partnership_id=partnership_id).values_list("pk", flat=True)
+    # Drafts included: a sheet that was just unpublished must leave the index.
+    return Project.all_objects.filter(partnership_id=partnership_id).values_list("pk", flat=True)
 
 
 def partnership_saved(sender, instance, **kwargs):
@@ -50,7 +51,7 @@ def organisation_saved(sender, instance, created, **kwargs):
     if created:
         return
     _refresh_later(
-        Project.objects.filter(partnership__in=Partnership.objects.involving(instance))
+        Project.all_objects.filter(partnership__in=Partnership.all_objects.involving(instance))
         .values_list("pk", flat=True)
         .distinct()
     )
