@@ -133,9 +133,31 @@ def build_world() -> World:
     )
 
 
+# Roles for which two-factor authentication is mandatory (coopdec.accounts.twofactor.MANDATORY_ROLES; a
+# test there checks that both lists agree). Listed here so that orgs' tests do not import a higher app.
+TWO_FACTOR_ROLES = (Membership.Role.DAECT, Membership.Role.CORRESPONDENT, Membership.Role.PREFECTURE)
+
+
 def login(client, user: User | None) -> None:
-    """Sign ``user`` in on a Django test client (anonymous: nothing), two-factor step included."""
+    """Sign ``user`` in on a Django test client (anonymous: nothing), two-factor step included.
+
+    A persona whose active roles require two-factor authentication gets a confirmed TOTP device and a
+    session verified with it, as after typing a code at login; the others get a plain session.
+    """
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     if user is None:
         client.logout()
         return
     client.force_login(user)
+    needs_code = Membership.objects.filter(
+        user=user, status=Membership.Status.ACTIVE, role__in=TWO_FACTOR_ROLES
+    ).exists()
+    if needs_code:
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="persona", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
