@@ -4,10 +4,12 @@ Every page runs a fixed number of queries: figures are grouped queries (``figure
 paginated and their related rows fetched with ``select_related`` / ``prefetch_related``.
 """
 
-from functools import wraps
+import functools
+import hashlib
 
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import connection
 from django.db.models import Count, F, Max, Prefetch, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -20,6 +22,7 @@ from coopdec.geo.models import Continent, Country, Department, Region
 from coopdec.orgs.models import Organisation
 
 from . import figures as fig
+from . import pagecache
 from .models import Change, Financing, Participant, Partnership, PartnershipMember, Project, Theme
 
 PER_PAGE = 20
@@ -32,7 +35,7 @@ class BadQuery(Exception):
 def friendly_query_errors(view):
     """Answer a bad query-string value with a 400 page that says what is wrong, never a 500."""
 
-    @wraps(view)
+    @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
@@ -331,32 +334,58 @@ def french_authority(request, slug):
 
 # The rendered body of a sheet is cached under its versions: every tracked save of the project or its
 # partnership (children included) changes ``version`` or ``updated_at`` and so the key. What is not versioned
-# with the sheet (an authority or theme renamed) shows after at most SHEET_CACHE_SECONDS.
+# with the sheet (an authority or theme renamed) shows after at most SHEET_CACHE_SECONDS. Anonymous visitors
+# get the whole page from the cache under the same versions (``pagecache``); others get the page rendered
+# around the cached body.
 SHEET_CACHE_SECONDS = 300
 
 
+# What the sheet's cache keys are made of, in the order of ``sheet_stamp``'s row.
+STAMP_FIELDS = ("title", "version", "updated_at", "partnership__version", "partnership__updated_at")
+_SLUG_SLOT = "\x00slug"
+
+
+@functools.cache
+def _stamp_sql(alias: str) -> tuple[str, tuple, int]:
+    """The SQL of the stamp query, compiled once per database by the ORM from ``Project.objects`` (so it
+    keeps the manager's rule on published sheets), with the position of the slug among its parameters."""
+    query = Project.objects.filter(slug=_SLUG_SLOT).values_list(*STAMP_FIELDS)[:1].query
+    sql, params = query.get_compiler(using=alias).as_sql()
+    return sql, tuple(params), params.index(_SLUG_SLOT)
+
+
+def sheet_stamp(slug: str) -> tuple | None:
+    """(title, version, updated_at, partnership version, partnership updated_at) of the public sheet
+    ``slug``, or None. On a cached sheet, building this query with the ORM cost more than the rest of the
+    request: its SQL is compiled once and run with the slug as a parameter."""
+    sql, params, slot = _stamp_sql(connection.alias)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*params[:slot], slug, *params[slot + 1 :]))
+        return cursor.fetchone()
+
+
+def sheet_version(stamp: tuple) -> str:
+    """A short digest of a stamp's versions and timestamps, for the sheet's cache keys. Timestamps are
+    taken as the database returns them (text on SQLite): they only need to change with the row."""
+    return hashlib.blake2b(repr(stamp[1:]).encode(), digest_size=12).hexdigest()
+
+
 def project(request, slug):
-    stamp = (
-        Project.objects.filter(slug=slug)
-        .values("title", "version", "updated_at", "partnership__version", "partnership__updated_at")
-        .first()
-    )
+    stamp = sheet_stamp(slug)
     if stamp is None:
         raise Http404(_("Aucune fiche-projet ne porte cet identifiant."))
-    key = "atlas:sheet:{slug}:{language}:{v}:{t}:{pv}:{pt}".format(
-        slug=slug,
-        language=get_language(),
-        v=stamp["version"],
-        t=stamp["updated_at"].timestamp(),
-        pv=stamp["partnership__version"],
-        pt=stamp["partnership__updated_at"].timestamp(),
-    )
-    sheet = cache.get(key)
-    if sheet is None:
-        sheet = project_sheet(slug)
-        cache.set(key, sheet, SHEET_CACHE_SECONDS)
-    context = {"title": stamp["title"], "sheet": sheet["body"], **crumbs(stamp["title"], *sheet["links"])}
-    return render(request, "atlas/project.html", context)
+    title, version = stamp[0], sheet_version(stamp)
+
+    def build():
+        key = f"atlas:sheet:{slug}:{get_language()}:{version}"
+        sheet = cache.get(key)
+        if sheet is None:
+            sheet = project_sheet(slug)
+            cache.set(key, sheet, SHEET_CACHE_SECONDS)
+        context = {"title": title, "sheet": sheet["body"], **crumbs(title, *sheet["links"])}
+        return render(request, "atlas/project.html", context)
+
+    return pagecache.anonymous_page(request, version, build, SHEET_CACHE_SECONDS)
 
 
 def project_sheet(slug) -> dict:

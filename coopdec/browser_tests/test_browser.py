@@ -106,12 +106,15 @@ def test_language_switch_there_and_back(page, atlas_site):
     assert page.locator("html").get_attribute("lang") == "fr"
     french_title = page.locator("h1").inner_text()
 
-    page.locator("header button[name=language][value=en]").first.click()
+    # A link to the same page at its English address, named in English for screen readers.
+    switch = page.locator("header a[hreflang=en]").first
+    assert switch.get_attribute("lang") == "en"
+    switch.click()
     page.wait_for_url(re.compile(r"/en/atlas/$"))
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("h1").inner_text() != french_title
 
-    page.locator("header button[name=language][value=fr]").first.click()
+    page.locator("header a[hreflang=fr][lang=fr]").first.click()
     page.wait_for_url(re.compile(r"^" + re.escape(atlas_site.url) + r"/atlas/$"))
     assert page.locator("html").get_attribute("lang") == "fr"
     assert page.locator("h1").inner_text() == french_title

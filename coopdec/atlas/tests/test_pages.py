@@ -77,7 +77,8 @@ def test_french_by_default(client):
     content = response.content.decode()
     assert '<html lang="fr"' in content
     assert "En chiffres" in content
-    assert 'value="en"' in content  # the switch offers English
+    # The switch offers the same page in English, as a link.
+    assert '<a class="fr-btn fr-icon-translate-2" href="/en/" hreflang="en" lang="en">English</a>' in content
 
 
 def test_english_version(client):
@@ -85,12 +86,19 @@ def test_english_version(client):
     assert response.status_code == 200
     content = response.content.decode()
     assert '<html lang="en"' in content
-    assert 'value="fr"' in content  # the switch offers French back
+    assert 'href="/" hreflang="fr" lang="fr">Français</a>' in content  # the switch offers French back
     assert response.context["LANGUAGE_CODE"] == "en"
 
 
-def test_language_switch_remembers_the_choice(client):
-    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
-    assert response.status_code == 302
-    assert response["Location"] == "/en/"
-    assert '<html lang="en"' in client.get("/en/").content.decode()
+def test_language_switch_links_to_the_same_page_in_the_other_language(client, reference_data):
+    french = client.get("/atlas/pays/SN/?page_projets=1").content.decode()
+    assert 'href="/en/atlas/pays/SN/?page_projets=1" hreflang="en" lang="en">English</a>' in french
+    english = client.get("/en/atlas/pays/SN/?page_projets=1").content.decode()
+    assert 'href="/atlas/pays/SN/?page_projets=1" hreflang="fr" lang="fr">Français</a>' in english
+
+
+def test_page_shell_carries_no_csrf_token(client):
+    """No form in the header: nothing personal in a public page, which can then be cached whole."""
+    response = client.get("/")
+    assert "csrfmiddlewaretoken" not in response.content.decode()
+    assert settings.CSRF_COOKIE_NAME not in response.cookies
