@@ -157,7 +157,7 @@ SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "workspace:home"
-LOGOUT_REDIRECT_URL = "pages:home"
+LOGOUT_REDIRECT_URL = "atlas:home"
 # Failed logins for one identifier within the window lock it for LOGIN_LOCKOUT_SECONDS.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
