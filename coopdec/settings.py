@@ -13,6 +13,8 @@ import leaflet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from coopdec.security import tile_source
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("COOPDEC_VAR_DIR", BASE_DIR / "var"))
 
@@ -60,7 +62,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DE
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with a back office open to DAECT staff only (coopdec/orgs/adminsite.py).
+    "coopdec.orgs.adminsite.DaectAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -208,6 +211,31 @@ EXPORT_DIR = VAR_DIR / "exports"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# --- Security headers (docs/roles.md, "Security headers"): a Content Security Policy on every response
+# (django-csp), Permissions-Policy (coopdec/security.py); SecurityMiddleware already sends nosniff,
+# Referrer-Policy and Cross-Origin-Opener-Policy (same-origin), XFrameOptionsMiddleware X-Frame-Options.
+# No page has an inline script (CSP blocks them); style attributes are used, hence 'unsafe-inline' for
+# styles only. Map tiles come from MAP_TILES_URL's host when one is set.
+MIDDLEWARE += ["csp.middleware.CSPMiddleware", "coopdec.security.PermissionsPolicyMiddleware"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", *filter(None, [tile_source(MAP_TILES_URL)])],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# DAECT staff hold the back office's model permissions through their membership (coopdec/orgs/adminsite.py).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "coopdec.orgs.adminsite.DaectPermissionBackend",
+]
+# --- end of security headers
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
