@@ -17,6 +17,7 @@ urlpatterns += i18n_patterns(
     path("api/", include("coopdec.api.doc_urls")),
     path("compte/", include("coopdec.accounts.urls")),
     # The professional space: the personal tools and inbox, then each part's own pages.
+    path("espace/donnees-personnelles/", include("coopdec.orgs.urls")),
     path("espace/", include("coopdec.workspace.urls")),
     path("espace/atlas/", include("coopdec.atlas.space.urls")),
     path("espace/campagnes/", include("coopdec.campaigns.urls")),
