@@ -16,10 +16,13 @@ in INSTALLED_APPS): models are imported inside functions only.
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.conf import settings
 from django.contrib.admin import AdminSite
 from django.contrib.admin.apps import AdminConfig
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 ALL_ACTIONS = frozenset({"add", "change", "delete", "view"})
@@ -107,31 +110,50 @@ class DaectAdminSite(AdminSite):
     def has_permission(self, request):
         return may_enter(request)
 
-    def login(self, request, extra_context=None):
-        """No login form here: the portal's own login (with its second factor) or a refusal that says why."""
-        from django.contrib.auth.views import redirect_to_login
-
+    def _refuse_if_not_daect(self, request) -> None:
+        """403, written to the audit log, for a signed-in person who holds no DAECT role: sending them to
+        the login page would only bring them back here."""
         from coopdec.audit.log import record
         from coopdec.audit.models import AuditEvent
         from coopdec.orgs.policies import actor_for
 
-        next_url = request.GET.get("next") or request.get_full_path()
         user = request.user
-        if user.is_authenticated and user.is_active:
-            if self.has_permission(request):
-                return super().login(request, extra_context)
-            if not (actor_for(request).is_daect or user.is_superuser):
-                record(
-                    AuditEvent.Kind.PERMISSION_DENIED,
-                    request=request,
-                    target="admin",
-                    reason=str(REFUSED),
-                    path=next_url[:300],
-                )
-                raise PermissionDenied(REFUSED)
+        if not (user.is_authenticated and user.is_active) or user.is_superuser or actor_for(request).is_daect:
+            return
+        record(
+            AuditEvent.Kind.PERMISSION_DENIED,
+            request=request,
+            target="admin",
+            reason=str(REFUSED),
+            path=request.path[:300],
+        )
+        raise PermissionDenied(REFUSED)
+
+    def admin_view(self, view, cacheable=False):
+        inner = super().admin_view(view, cacheable)
+
+        @wraps(inner)
+        def guarded(request, *args, **kwargs):
+            if not self.has_permission(request):
+                self._refuse_if_not_daect(request)
+            return inner(request, *args, **kwargs)
+
+        return guarded
+
+    def login(self, request, extra_context=None):
+        """No login form here: the portal's own login (with its second factor) or a refusal that says why.
+
+        (coopdec/accounts's middleware sends /admin/login/ to the portal's login page before this runs; this
+        stays so that the back office is closed whatever the middleware list.)
+        """
+        from django.contrib.auth.views import redirect_to_login
+
+        if self.has_permission(request):
+            return super().login(request, extra_context)
+        self._refuse_if_not_daect(request)
         # Not signed in, or DAECT staff whose session still lacks its second factor: the portal's login
         # page asks for what is missing and comes back here.
-        return redirect_to_login(next_url, settings.LOGIN_URL)
+        return redirect_to_login(request.GET.get("next") or reverse("admin:index"), settings.LOGIN_URL)
 
 
 class DaectAdminConfig(AdminConfig):

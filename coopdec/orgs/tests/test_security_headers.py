@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
-from coopdec.orgs.tests.signin import sign_in
+from coopdec.orgs.tests.personas import login
 from coopdec.security import PERMISSIONS_POLICY, tile_source
 
 EXPECTED_CSP = {
@@ -72,7 +72,7 @@ def test_every_kind_of_response_carries_the_headers(client, world):
 
 @pytest.mark.django_db
 def test_pages_of_a_signed_in_user_and_the_admin_carry_the_headers(client, world):
-    sign_in(client, world.user("daect"))
+    login(client, world.user("daect"))
     for url in [reverse("admin:index"), reverse("admin:orgs_membership_changelist"), "/"]:
         response = client.get(url)
         assert response.status_code == 200, url
