@@ -71,7 +71,7 @@ def otp_setup(request):
         messages.info(request, _("La double authentification est déjà activée sur votre compte."))
         return redirect("accounts:account")
     device = twofactor.unconfirmed_totp(user)
-    form = SetupCodeForm(request.POST or None)
+    form = SetupCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         allowed, _info = device.verify_is_allowed()
         if not allowed:
@@ -126,7 +126,7 @@ def otp_disable(request):
     if not twofactor.has_two_factor(user):
         return redirect("accounts:account")
     mandatory = twofactor.is_mandatory(actor_for(request))
-    form = ConfirmPasswordForm(request.POST or None, user=user)
+    form = ConfirmPasswordForm(request.POST if request.method == "POST" else None, user=user)
     if request.method == "POST" and form.is_valid():
         twofactor.disable(request, user)
         if mandatory:

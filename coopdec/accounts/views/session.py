@@ -99,7 +99,7 @@ def complete_login(request, user: User, device=None, *, recovery: bool = False) 
 def login_view(request):
     if request.user.is_authenticated and request.method == "GET" and request.user.is_verified():
         return redirect(_landing(request))
-    form = LoginForm(request.POST or None)
+    form = LoginForm(request.POST if request.method == "POST" else None)
     problem = ""
     show_resend = False
     if request.method == "POST" and form.is_valid():
@@ -203,7 +203,7 @@ def login_otp(request):
     if not twofactor.has_two_factor(user):
         return redirect("accounts:login")
     key = user.get_username()
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         until = lockout.locked_until(key)
         if until:
@@ -264,7 +264,7 @@ def logout_view(request):
 
 @require_http_methods(["GET", "POST"])
 def resend_confirmation(request):
-    form = ResendConfirmationForm(request.POST or None)
+    form = ResendConfirmationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].strip().lower()
         user = User.objects.filter(email__iexact=email, is_active=False).first()

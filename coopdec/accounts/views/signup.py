@@ -53,7 +53,7 @@ def _signed_in(request):
 def kind_step(request):
     if request.user.is_authenticated:
         return _signed_in(request)
-    form = KindForm(request.POST or None, initial={"kind": _kind(request)})
+    form = KindForm(request.POST if request.method == "POST" else None, initial={"kind": _kind(request)})
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["kind"] != _kind(request):
             request.session[SESSION_KEY] = {}
@@ -79,7 +79,7 @@ def organisation_step(request):
         messages.info(request, _("Commencez par indiquer la nature de votre organisation."))
         return redirect("accounts:signup")
     query = request.GET.get("q", "")[:100]
-    form = OrganisationChoiceForm(request.POST or None, kind=kind)
+    form = OrganisationChoiceForm(request.POST if request.method == "POST" else None, kind=kind)
     if request.method == "POST":
         if form.is_valid():
             _save_state(request, organisation=form.cleaned_data["organisation"].slug)
@@ -127,7 +127,7 @@ def person_step(request):
     if organisation is None:
         messages.info(request, _("Choisissez d'abord votre organisation."))
         return redirect("accounts:signup_organisation" if kind else "accounts:signup")
-    form = PersonForm(request.POST or None)
+    form = PersonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -180,7 +180,7 @@ def organisation_request(request):
     initial = {"kind": _kind(request)}
     if request.user.is_authenticated:
         initial |= {"requester_name": request.user.get_full_name(), "requester_email": request.user.email}
-    form = OrganisationRequestForm(request.POST or None, initial=initial)
+    form = OrganisationRequestForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         req = signup.request_organisation(request, **form.cleaned_fields())
         return render(
