@@ -14,6 +14,16 @@ class AppendOnlyError(Exception):
     """Raised when code tries to change or delete an audit event."""
 
 
+class AuditEventQuerySet(models.QuerySet):
+    """Bulk updates and deletions are refused too (on SQLite the database refuses updates only)."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("Audit events are never changed.")
+
+    def delete(self):
+        raise AppendOnlyError("Audit events are never deleted.")
+
+
 class AuditEvent(models.Model):
     class Kind(models.TextChoices):
         LOGIN = "login", _("Connexion")
@@ -50,6 +60,8 @@ class AuditEvent(models.Model):
     # What the event concerns, e.g. "atlas.project:ma-fiche" or "orgs.membership:12".
     target = models.CharField(_("objet"), max_length=200, blank=True)
     detail = models.JSONField(_("détail"), default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("événement d'audit")
