@@ -23,6 +23,7 @@ migrate: $(STAMP)
 data: migrate
 	$(MANAGE) load_reference --if-empty
 	$(MANAGE) generate_demo --scale 1 --seed 42 --if-empty
+	$(MANAGE) create_demo_accounts --if-missing
 	$(MANAGE) rebuild_search_index --if-stale
 
 run: data
