@@ -11,7 +11,7 @@ A person may be a contact of an organisation (``OrganisationContact``), a contac
   redacts every line of the sheets' history that still holds the person's name, e-mail or telephone;
 - deactivates and anonymises the accounts: memberships revoked, password unusable, names and address
   blanked, the username replaced, two-factor devices and the personal tools (rows whose foreign key to the
-  account cascades) deleted; the account's name is replaced in the history rows it authored.
+  account cascades) deleted; the account's name is replaced in the records it authored (``*_by_label``).
 
 Both write to the audit log, with a digest of the address rather than the address itself. The audit log
 keeps what it recorded before (logins, refusals: security records, kept and never edited).
@@ -308,6 +308,21 @@ def _remove_project_contacts(project: Project, contact_ids: list[int], *, by, by
     )
 
 
+def author_labels(user_model) -> list[tuple[type[models.Model], str]]:
+    """(model, field) for every foreign key to accounts with a ``<field>_label`` beside it: the records that
+    keep their author's name as text (sheet history's ``changed_by_label``, a campaign's
+    ``confirmed_by_label``…), found by that naming rule so that new apps are covered."""
+    from django.apps import apps
+
+    found = []
+    for model in apps.get_models():
+        names = {f.name for f in model._meta.concrete_fields}
+        for f in model._meta.concrete_fields:
+            if f.is_relation and f.related_model is user_model and f"{f.name}_label" in names:
+                found.append((model, f.name))
+    return found
+
+
 def _deactivate(user, *, by, request) -> None:
     for membership in Membership.objects.filter(user=user).select_related("user", "organisation"):
         roles.revoke(membership, by=by, request=request)
@@ -319,7 +334,8 @@ def _deactivate(user, *, by, request) -> None:
             continue
         relation.related_model._default_manager.filter(**{relation.field.name: user}).delete()
     label = REDACTED_ACCOUNT.format(pk=user.pk)
-    Change.objects.filter(changed_by=user).update(changed_by_label=label)
+    for model, name in author_labels(type(user)):
+        model._default_manager.filter(**{name: user}).update(**{f"{name}_label": label})
     user.username = label
     user.first_name = ""
     user.last_name = ""

@@ -279,3 +279,13 @@ def test_command_erase_yes_and_bad_address(world, claire):
         call_command("personal_data", "erase", "pas-une-adresse", yes=True)
     call_command("personal_data", "erase", EMAIL, yes=True)
     assert privacy.find(EMAIL).empty
+
+
+def test_author_labels_are_found_by_their_naming_rule():
+    from coopdec.atlas.models import Change as AtlasChange
+
+    found = privacy.author_labels(User)
+    assert (AtlasChange, "changed_by") in found
+    # Every pair really has its label field.
+    for model, name in found:
+        model._meta.get_field(f"{name}_label")
