@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from coopdec.atlas.models import Partnership, Project, Theme
+from coopdec.atlas.models import Partnership, PartnershipMember, Project, Theme
 from coopdec.geo.models import Continent, Country, Department, Region
 from coopdec.orgs.models import Organisation
 
@@ -306,20 +306,80 @@ def matching_projects(params: SearchParams) -> QuerySet:
             ).order_by("search_rank", "pk")
         return qs
     # Sorted through the index's own sort keys (indexed), which hold the project's title and start date.
+    # The inner join (a matching project has its document) and the project id as the second key (not the
+    # project, which would sort by its slug through one more join) let the database read them in the
+    # order of the index instead of sorting every match.
+    qs = qs.filter(search_document__isnull=False)
     if params.sort == "title":
-        return qs.order_by("search_document__title", "search_document__project")
-    return qs.order_by("-search_document__start_sort", "-search_document__project")
+        return qs.order_by("search_document__title", "search_document__project_id")
+    return qs.order_by("-search_document__start_sort", "-search_document__project_id")
+
+
+def _page_ids(params: SearchParams, offset: int, limit: int) -> list[int]:
+    """The ids of one page of matching projects, in the order of ``matching_projects``.
+
+    Read from the index's tables alone (covering indexes for the sorts, the full-text table for
+    relevance) and not through ``matching_projects``, which would read every matching project's whole row
+    (descriptions included) before sorting them: on thousands of matches that was most of a search's time.
+    """
+    terms = params.terms
+    by_relevance = params.sort == "relevance" and terms
+    conditions, args = _conditions(params, keywords=not by_relevance)
+    if by_relevance and connection.vendor == "postgresql":
+        match = _match_expression(terms)
+        conditions.insert(0, "d.vector @@ to_tsquery('coopdec_fr', %s)")
+        args.insert(0, match)
+        sql = "SELECT d.project_id FROM search_searchdocument d"
+        order = "ts_rank_cd(d.vector, to_tsquery('coopdec_fr', %s)) DESC, d.project_id"
+        order_args = [match]
+    elif by_relevance:
+        conditions.insert(0, "search_fts MATCH %s")
+        args.insert(0, _match_expression(terms))
+        sql = (
+            "SELECT d.project_id FROM search_fts"
+            " JOIN search_searchdocument d ON d.project_id = search_fts.rowid"
+        )
+        order, order_args = f"bm25(search_fts, {BM25_WEIGHTS}), d.project_id", []
+    elif params.sort == "title":
+        sql = "SELECT d.project_id FROM search_searchdocument d"
+        order, order_args = "d.title, d.project_id", []
+    else:
+        sql = "SELECT d.project_id FROM search_searchdocument d"
+        order, order_args = "d.start_sort DESC, d.project_id DESC", []
+    if conditions:
+        sql += " WHERE " + " AND ".join(conditions)
+    sql += f" ORDER BY {order} LIMIT %s OFFSET %s"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*args, *order_args, limit, offset])
+        return [row[0] for row in cursor.fetchall()]
 
 
 # ------------------------------------------------------------------------------------------------- counts
 
 
+# The check of the index against the Atlas (as many documents as published projects) counts both
+# tables, which grows with the data; its answer is kept for one index state. Every index write renews the
+# token and so forces a new check at once; a bulk load made without rebuilding the index (the token does
+# not change) is noticed after at most FRESHNESS_CHECK_SECONDS.
+FRESHNESS_CHECK_SECONDS = 30
+
+
+def _index_token() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT MAX(token) FROM search_indexstate")
+        return cursor.fetchone()[0] or ""
+
+
 def _index_state() -> tuple[str, int, int]:
-    """(generation token, projects, documents) in one query."""
+    """(generation token, published projects, documents) in one query."""
+    # The projects are counted through their public manager, whose rule on drafts the index follows.
+    projects_sql, projects_args = Project.objects.order_by().values("pk").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT (SELECT MAX(token) FROM search_indexstate),"
-            " (SELECT COUNT(*) FROM atlas_project), (SELECT COUNT(*) FROM search_searchdocument)"
+            "SELECT (SELECT MAX(token) FROM search_indexstate),"  # noqa: S608 — SQL of the ORM
+            f" (SELECT COUNT(*) FROM ({projects_sql}) AS published),"
+            " (SELECT COUNT(*) FROM search_searchdocument)",
+            projects_args,
         )
         generation, projects, documents = cursor.fetchone()
     return generation or "", projects, documents
@@ -327,10 +387,15 @@ def _index_state() -> tuple[str, int, int]:
 
 def ensure_fresh() -> tuple[str, bool]:
     """Index what a few unrefreshed writes left out; return (generation, stale)."""
+    key = f"search:fresh:{connection.alias}:{_index_token()}"
+    checked = cache.get(key)
+    if checked is not None:
+        return checked, False
     generation, projects, documents = _index_state()
     if projects == documents:
         # The generation is a random token renewed by every index write (never reused, even after a
         # rollback); the document count joins it in cache keys as a second guard.
+        cache.set(key, f"{generation}.{documents}", FRESHNESS_CHECK_SECONDS)
         return f"{generation}.{documents}", False
     if projects > documents and projects - documents <= AUTO_REFRESH_LIMIT:
         index.refresh_projects(index.missing_project_ids(AUTO_REFRESH_LIMIT))
@@ -524,15 +589,21 @@ def search(params: SearchParams, *, facet_limit: int | None = None) -> SearchRes
             % {"page": params.page, "last": page_count}
         )
         params.page = page_count
-    offset = (params.page - 1) * params.page_size
-    projects = list(
-        matching_projects(params)
-        .select_related("partnership")
+    ids = _page_ids(params, (params.page - 1) * params.page_size, params.page_size)
+    found = (
+        Project.objects.select_related("partnership")
         .prefetch_related(
-            "themes", "partnership__french_members__organisation", "partnership__foreign__country"
-        )[offset : offset + params.page_size]
+            "themes",
+            Prefetch(
+                "partnership__french_members",
+                queryset=PartnershipMember.objects.select_related("organisation"),
+            ),
+            Prefetch("partnership__foreign", queryset=Organisation.objects.select_related("country")),
+        )
+        .in_bulk(ids)
     )
-    documents = SearchDocument.objects.in_bulk([p.pk for p in projects]) if projects else {}
+    projects = [found[pk] for pk in ids if pk in found]
+    documents = SearchDocument.objects.in_bulk(ids) if ids else {}
     terms = params.terms
     hits = []
     for project in projects:

@@ -51,6 +51,24 @@ def index_text(text: str) -> str:
     return " ".join(stem(normalise(w)) for w in WORD_RE.findall(text))
 
 
+# Stems of the words met in snippets. A plain dict of strings, which the cycle collector does not
+# track (an lru_cache's links would add tens of thousands of objects to every full collection); emptied
+# when it grows past _STEMS_LIMIT words.
+_stems: dict[str, str] = {}
+_STEMS_LIMIT = 50_000
+
+
+def token_stem(word: str) -> str:
+    """``stem(normalise(word))``, remembered: snippets test every word of 20 documents per search, and
+    the vocabulary of the Atlas is small beside that."""
+    found = _stems.get(word)
+    if found is None:
+        if len(_stems) >= _STEMS_LIMIT:
+            _stems.clear()
+        found = _stems[word] = stem(normalise(word))
+    return found
+
+
 @dataclass(frozen=True)
 class Terms:
     """The keywords of a query: whole stems, and the last word as a prefix for type-ahead."""
@@ -83,7 +101,7 @@ def highlight(text: str, terms: Terms, *, window: int = 0) -> SafeString:
     tokens = list(WORD_RE.finditer(text))
     start, end = 0, len(text)
     if window and len(tokens) > window:
-        first = next((i for i, t in enumerate(tokens) if terms.matches(stem(normalise(t.group())))), 0)
+        first = next((i for i, t in enumerate(tokens) if terms and terms.matches(token_stem(t.group()))), 0)
         lo = max(0, first - window // 3)
         hi = min(len(tokens), lo + window)
         start = tokens[lo].start()
@@ -93,7 +111,7 @@ def highlight(text: str, terms: Terms, *, window: int = 0) -> SafeString:
     for token in tokens:
         if token.start() < start or token.end() > end:
             continue
-        if terms and terms.matches(stem(normalise(token.group()))):
+        if terms and terms.matches(token_stem(token.group())):
             parts.append(escape(text[pos : token.start()]))
             parts.append("<mark>" + escape(token.group()) + "</mark>")
             pos = token.end()

@@ -343,3 +343,47 @@ def test_index_far_behind_is_said_not_hidden(client, corpus, monkeypatch):
     assert 'id="search-stale"' in page
     index.rebuild()
     assert not run("q=maraichage").stale
+
+
+@pytest.mark.parametrize(
+    "qs",
+    [
+        "",
+        "sort=title",
+        "sort=date&status=en_cours",
+        "q=assainissement",
+        "q=eau&sort=title",
+        "q=assainissement&country=ML&sort=relevance",
+        "year_min=2000&sort=date",
+    ],
+)
+def test_pages_follow_the_order_of_matching_projects(corpus, qs):
+    """A search page reads its ids from the index alone; they must be the same projects, in the same
+    order, as the page of ``matching_projects`` (exports and the API use that one)."""
+    params, _errors = parse_params(QueryDict(qs))
+    everything = list(matching_projects(params).values_list("slug", flat=True))
+    assert everything
+    pages = [run(f"{qs}&page_size=2&page={n}") for n in (1, 2, 3)]
+    assert [h.project.slug for page in pages for h in page.page][: len(everything)] == everything
+
+
+def test_freshness_check_is_kept_until_the_index_changes(corpus, django_assert_num_queries):
+    from coopdec.search.query import ensure_fresh
+
+    generation, stale = ensure_fresh()
+    assert not stale
+    # Kept: the index token only, not the two counts.
+    with django_assert_num_queries(1):
+        assert ensure_fresh() == (generation, False)
+    # An index write renews the token: the check runs again, and finds a project missing from the index.
+    new = make_project("Maraîchage solidaire", french=f.CommuneAuthorityFactory())
+    index.refresh_projects([corpus["twin"].pk])
+    assert slugs(run("q=maraichage")) == {new.slug}
+
+
+def test_a_draft_does_not_make_the_index_look_stale(corpus):
+    make_project("Brouillon de fiche", french=f.CommuneAuthorityFactory())
+    Project.all_objects.filter(title="Brouillon de fiche").update(published=False)
+    result = run("")
+    assert not result.stale and result.count == 5
+    assert run("q=brouillon").count == 0
