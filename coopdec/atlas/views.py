@@ -23,7 +23,7 @@ from coopdec.orgs.models import Organisation
 
 from . import figures as fig
 from . import pagecache
-from .models import Change, Financing, Participant, Partnership, PartnershipMember, Project, Theme
+from .models import Change, DataLoad, Financing, Participant, Partnership, PartnershipMember, Project, Theme
 
 PER_PAGE = 20
 
@@ -124,13 +124,45 @@ def partnerships_of(partnerships):
 # --- Home and browse -----------------------------------------------------------------------------------
 
 
+# The home page's figures and latest projects are kept per state of the Atlas's data, and so is the whole
+# page for anonymous visitors. Every tracked write appends a history row (``Change``) and every bulk load a
+# ``DataLoad`` row, so their last ids name that state in one query on two primary keys. (The search index's
+# token would do too, but the Atlas sits below the search and may not read it; nor does a partnership
+# without projects reach the index.) What bypasses the history (an organisation's country corrected in
+# the admin), or two writes committed out of the order of their ids, shows after HOME_CACHE_SECONDS.
+HOME_CACHE_SECONDS = 60
+
+
+def data_state() -> str:
+    """Names the current state of the Atlas's data: changes with every tracked write and bulk load."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT MAX(id) FROM {Change._meta.db_table}),"  # noqa: S608 — table names only
+            f" (SELECT MAX(id) FROM {DataLoad._meta.db_table}),"
+            f" (SELECT MAX(finished_at) FROM {DataLoad._meta.db_table})"
+        )
+        return ":".join(str(value) for value in cursor.fetchone())
+
+
+def home_data(state: str) -> dict:
+    """The key figures and the latest projects, computed once per data state (not per request)."""
+    key = f"atlas:home:{hashlib.blake2b(state.encode(), digest_size=12).hexdigest()}"
+    data = cache.get(key)
+    if data is None:
+        latest = Project.objects.order_by(F("start_date").desc(nulls_last=True), "-pk")[:6]
+        data = {"figures": fig.key_figures(), "latest_projects": list(latest)}
+        cache.set(key, data, HOME_CACHE_SECONDS)
+    return data
+
+
 def home(request):
-    latest = Project.objects.order_by(F("start_date").desc(nulls_last=True), "-pk")[:6]
-    context = {
-        "figures": fig.key_figures(),
-        "latest_projects": latest,
-    }
-    return render(request, "atlas/home.html", context)
+    state = data_state()
+    return pagecache.anonymous_page(
+        request,
+        state,
+        lambda: render(request, "atlas/home.html", home_data(state)),
+        HOME_CACHE_SECONDS,
+    )
 
 
 def browse(request):

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
+from coopdec.atlas.history import save_tracked
 from coopdec.atlas.models import DataLoad
 from coopdec.atlas.tests.factories import PartnershipFactory, ProjectFactory
 
@@ -40,6 +41,32 @@ def test_home_page_shows_the_live_figures(client, django_assert_max_num_queries)
     assert response.context["figures"]["projects"] == 3
     # projects, partnerships, French authorities, foreign authorities, countries
     assert figure_tiles(response.content.decode()) == ["3", "1", "1", "1", "1"]
+
+
+def test_home_figures_are_kept_until_the_atlas_changes(client, django_user_model, django_assert_num_queries):
+    partnership = PartnershipFactory()
+    ProjectFactory(partnership=partnership)
+    assert figure_tiles(client.get("/").content.decode())[0] == "1"
+    # Computed once per state of the data: an anonymous visitor's page costs one query (that state).
+    with django_assert_num_queries(1):
+        assert figure_tiles(client.get("/").content.decode())[0] == "1"
+    # A tracked write (a new history row) is a new state: the figures follow at once.
+    new = ProjectFactory.build(slug="nouveau", partnership=partnership)
+    save_tracked(new, by=django_user_model.objects.create_user("agent"), m2m={"themes": []})
+    assert figure_tiles(client.get("/").content.decode())[0] == "2"
+    # So does a bulk load (a new DataLoad row), which also brings the demonstration banner.
+    DataLoad.objects.create(
+        kind=DataLoad.Kind.DEMO, started_at=datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+    )
+    assert BANNER in client.get("/").content.decode()
+
+
+def test_signed_in_user_gets_the_same_figures_rendered_for_them(client, django_user_model):
+    ProjectFactory()
+    client.get("/")
+    client.force_login(django_user_model.objects.create_user("agent"))
+    response = client.get("/")
+    assert response.context["figures"]["projects"] == 1
 
 
 def test_large_figures_are_grouped_by_thousands(client, monkeypatch):
