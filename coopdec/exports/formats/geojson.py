@@ -14,6 +14,8 @@ import datetime
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
+from json.encoder import encode_basestring as encode_string
+from operator import add
 
 from .columns import Column
 from .rows import ProjectRow
@@ -56,22 +58,53 @@ def coordinates_geometry(obj) -> tuple[dict | None, dict]:
     return point(obj.longitude, obj.latitude), {}
 
 
-def feature(columns: Sequence[Column], geometry: Callable, obj) -> dict:
-    shape, extra = geometry(obj)
-    properties = {column.name: json_value(column.get(obj)) for column in columns}
-    properties.update(extra)
-    return {"type": "Feature", "geometry": shape, "properties": properties}
+ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def geojson_chunks(columns: Sequence[Column], rows: Iterable, geometry: Callable) -> Iterator[bytes]:
+    """The features as ``json.dumps(feature, ensure_ascii=False, separators=(",", ":"))`` writes them.
+
+    A feature's text is put together here rather than by encoding a dictionary per feature: the names
+    of the properties, with their quotes and colons, are encoded once, and each text value by the
+    encoder's own C function for strings; the other values (numbers, dates, the geometry) go through the
+    encoder. At a million rows this halves the cost of a feature; the text is the same, byte for byte.
+    """
+    encode = ENCODER.encode
+    names = [column.name for column in columns]
+    getters = [column.get for column in columns]
+    position = {name: index for index, name in enumerate(names)}
+    # '"slug":', ',"title":'…: what comes before each value in the properties object.
+    prefixes = [("," if index else "") + encode(name) + ":" for index, name in enumerate(names)]
     parts = ['{"type":"FeatureCollection","features":[']
     size = len(parts[0])
-    first = True
+    separator = ""
     for row in rows:
-        text = json.dumps(feature(columns, geometry, row), ensure_ascii=False, separators=(",", ":"))
-        if not first:
-            text = "," + text
-        first = False
+        shape, extra = geometry(row)
+        texts = [
+            encode_string(value)
+            if value.__class__ is str
+            else "null"
+            if value is None
+            else encode(json_value(value))
+            for value in [get(row) for get in getters]
+        ]
+        added = ""
+        for key, value in extra.items():
+            # As dict.update would: a property already there keeps its place and takes the new value.
+            if key in position:
+                texts[position[key]] = encode(json_value(value))
+            else:
+                added += ("," if added or texts else "") + encode(key) + ":" + encode(json_value(value))
+        text = (
+            separator
+            + '{"type":"Feature","geometry":'
+            + encode(shape)
+            + ',"properties":{'
+            + "".join(map(add, prefixes, texts))
+            + added
+            + "}}"
+        )
+        separator = ","
         parts.append(text)
         size += len(text)
         if size >= BLOCK_SIZE:

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
+from operator import itemgetter
 from typing import NamedTuple
 
 from django.db import connection
@@ -48,6 +49,9 @@ class Authority(NamedTuple):
     country_longitude: float | None
 
 
+NO_AUTHORITY = Authority(*[None] * len(Authority._fields))
+
+
 class Funding(NamedTuple):
     funder: str
     funder_name: str
@@ -57,19 +61,35 @@ class Funding(NamedTuple):
 
 
 def _distinct(pairs) -> list[tuple[str, str]]:
-    """(code, label) pairs with each non-empty code once, in first-seen order."""
-    seen: dict[str, str] = {}
-    for code, label in pairs:
-        if code and code not in seen:
-            seen[code] = label
-    return list(seen.items())
+    """(code, label) pairs with each non-empty code once, in first-seen order.
+
+    A code always comes with the same label here (a country's name, a funder's name), so equal pairs are
+    equal codes and ``dict.fromkeys`` can drop the repeats in C."""
+    return [pair for pair in dict.fromkeys(pairs) if pair[0]]
+
+
+def _total(financings) -> Decimal | None:
+    if not financings:
+        return None
+    return sum([line.amount for line in financings], Decimal(0))
+
+
+def _pair(fields: tuple[str, ...], code: str, label: str) -> itemgetter:
+    return itemgetter(fields.index(code), fields.index(label))
+
+
+COUNTRY_PAIR = _pair(Authority._fields, "country", "country_name")
+CONTINENT_PAIR = _pair(Authority._fields, "continent", "continent_name")
+FUNDER_PAIR = _pair(Funding._fields, "funder", "funder_name")
 
 
 @dataclass(slots=True)
 class ProjectRow:
-    """One project, flat. Treated as read-only once built: the derived lists (countries, continents,
-    funders, total) are computed on first use and kept, since the export columns read each twice (codes,
-    then labels)."""
+    """One project, flat. Treated as read-only once built.
+
+    The derived values (lead authority, countries, continents, funders, total) are plain attributes, so
+    that the export columns read them without a Python call: given when the row is built from a chunk
+    (shared by the projects of one partnership), computed from the lists otherwise."""
 
     slug: str
     title: str
@@ -85,38 +105,29 @@ class ProjectRow:
     french: list[Authority] = field(default_factory=list)
     foreign: list[Authority] = field(default_factory=list)
     financings: list[Funding] = field(default_factory=list)
-    _countries: list[tuple[str, str]] | None = field(default=None, init=False, repr=False, compare=False)
-    _continents: list[tuple[str, str]] | None = field(default=None, init=False, repr=False, compare=False)
-    _funders: list[tuple[str, str]] | None = field(default=None, init=False, repr=False, compare=False)
+    # The lead French authority, or NO_AUTHORITY (every field empty) when the partnership has none.
+    lead_authority: Authority | None = None
+    # The foreign partners' countries and continents, each once, in partner order; the funders likewise.
+    countries: list[tuple[str, str]] | None = None
+    continents: list[tuple[str, str]] | None = None
+    funders: list[tuple[str, str]] | None = None
+    total_amount: Decimal | None = None
+
+    def __post_init__(self):
+        if self.lead_authority is None:
+            self.lead_authority = self.french[0] if self.french else NO_AUTHORITY
+        if self.countries is None:
+            self.countries = _distinct(map(COUNTRY_PAIR, self.foreign))
+        if self.continents is None:
+            self.continents = _distinct(map(CONTINENT_PAIR, self.foreign))
+        if self.funders is None:
+            self.funders = _distinct(map(FUNDER_PAIR, self.financings))
+        if self.total_amount is None:
+            self.total_amount = _total(self.financings)
 
     @property
     def lead(self) -> Authority | None:
         return self.french[0] if self.french else None
-
-    @property
-    def countries(self) -> list[tuple[str, str]]:
-        """The foreign partners' countries, each once, in partner order."""
-        if self._countries is None:
-            self._countries = _distinct((p.country, p.country_name) for p in self.foreign)
-        return self._countries
-
-    @property
-    def continents(self) -> list[tuple[str, str]]:
-        if self._continents is None:
-            self._continents = _distinct((p.continent, p.continent_name) for p in self.foreign)
-        return self._continents
-
-    @property
-    def funders(self) -> list[tuple[str, str]]:
-        if self._funders is None:
-            self._funders = _distinct((line.funder, line.funder_name) for line in self.financings)
-        return self._funders
-
-    @property
-    def total_amount(self) -> Decimal | None:
-        if not self.financings:
-            return None
-        return sum((line.amount for line in self.financings), Decimal(0))
 
 
 def labels(choices) -> dict[str, str]:
@@ -147,6 +158,9 @@ PROJECT_FIELDS = (
 # Authorities met again and again (a French region leads thousands of projects) are read once per export;
 # past this many the cache is emptied, which bounds memory whatever the number of authorities.
 AUTHORITY_CACHE_SIZE = 50_000
+# Authorities read per query: well under the bind-parameter limits of SQLite and PostgreSQL.
+AUTHORITY_BATCH = 5_000
+AMOUNT_CACHE_SIZE = 100_000
 CENTS = Decimal("0.01")
 
 
@@ -206,6 +220,7 @@ class Lookups:
             )
         }
         self.authorities: dict[int, Authority] = {}
+        self.amounts: dict = {}
 
     def authority(self, values) -> Authority:
         slug, name, kind, region, department, commune_department, country, latitude, longitude = values
@@ -235,24 +250,56 @@ class Lookups:
         )
 
     def load_authorities(self, ids: set[int]) -> None:
+        """Read the authorities of ``ids`` not met yet, so that every one of ``ids`` is then in the cache."""
         missing = [pk for pk in ids if pk not in self.authorities]
         if not missing:
             return
         if len(self.authorities) + len(missing) > AUTHORITY_CACHE_SIZE:
+            # Emptied before the read, and everything the caller asked for read again.
             self.authorities.clear()
-        for pk, *values in Organisation.objects.filter(pk__in=missing).values_list(
-            "pk",
-            "slug",
-            "name",
-            "kind",
-            "region_id",
-            "department_id",
-            "commune__department_id",
-            "country_id",
-            "latitude",
-            "longitude",
-        ):
-            self.authorities[pk] = self.authority(values)
+            missing = list(ids)
+        for start in range(0, len(missing), AUTHORITY_BATCH):
+            for pk, *values in _authority_rows(missing[start : start + AUTHORITY_BATCH]):
+                self.authorities[pk] = self.authority(values)
+
+    def amount(self, value) -> Decimal:
+        """``_amount(value)``, kept: a dataset repeats the same round amounts many times."""
+        amounts = self.amounts
+        result = amounts.get(value)
+        if result is None:
+            if len(amounts) >= AMOUNT_CACHE_SIZE:
+                amounts.clear()
+            result = amounts[value] = _amount(value)
+        return result
+
+
+def _authority_rows(ids: list[int]) -> list[tuple]:
+    """pk, slug, name, kind, region, department, the commune's department, country, latitude, longitude
+    of the organisations ``ids``, as plain tuples (written by hand for the reason given in ``_select_in``).
+    """
+    quote = connection.ops.quote_name
+    organisations = Organisation._meta
+    communes = organisations.get_field("commune").related_model._meta
+
+    def column(name: str, meta=organisations, alias: str = "o") -> str:
+        return f"{alias}.{quote(meta.get_field(name).column)}"
+
+    columns = [column(name) for name in ("id", "slug", "name", "kind", "region", "department")]
+    columns.append(column("department", communes, "c"))
+    columns += [column(name) for name in ("country", "latitude", "longitude")]
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {quote(organisations.db_table)} o "  # noqa: S608
+        f"LEFT OUTER JOIN {quote(communes.db_table)} c "
+        f"ON {column('commune')} = c.{quote(communes.pk.column)} "
+        f"WHERE {column('id')} IN ({', '.join(['%s'] * len(ids))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids)
+        return cursor.fetchall()
+
+
+FRENCH_RANK = itemgetter(0, 1, 2)  # lead first, then by name, then by slug
+FOREIGN_RANK = itemgetter(0, 1)  # by name, then by slug
 
 
 def _load_chunk(chunk: list[tuple], lookups: Lookups) -> list[ProjectRow]:
@@ -260,8 +307,9 @@ def _load_chunk(chunk: list[tuple], lookups: Lookups) -> list[ProjectRow]:
 
     The link rows of the whole chunk are sorted once (themes by position, lead first then by name,
     financings by year) and then dealt out to their projects, which keeps them in order: this costs far
-    less than sorting a small list per project. Lists of a partnership are shared by its projects' rows
-    (rows are read-only)."""
+    less than sorting a small list per project. Lists and derived values of a partnership (its members,
+    partners, lead, countries, continents) are computed once and shared by its projects' rows (rows are
+    read-only)."""
     project_ids = [values[0] for values in chunk]
     partnership_ids = list({values[7] for values in chunk})
 
@@ -291,7 +339,7 @@ def _load_chunk(chunk: list[tuple], lookups: Lookups) -> list[ProjectRow]:
     for partnership_id, organisation_id, is_lead in members:
         authority = authorities[organisation_id]
         ranked.append((not is_lead, authority.name, authority.slug, partnership_id, authority))
-    ranked.sort(key=lambda item: item[:3])
+    ranked.sort(key=FRENCH_RANK)
     french: dict[int, list[Authority]] = defaultdict(list)
     for *_key, partnership_id, authority in ranked:
         french[partnership_id].append(authority)
@@ -300,7 +348,7 @@ def _load_chunk(chunk: list[tuple], lookups: Lookups) -> list[ProjectRow]:
     for partnership_id, organisation_id in partners:
         authority = authorities[organisation_id]
         ranked.append((authority.name, authority.slug, partnership_id, authority))
-    ranked.sort(key=lambda item: item[:2])
+    ranked.sort(key=FOREIGN_RANK)
     foreign: dict[int, list[Authority]] = defaultdict(list)
     for _name, _slug, partnership_id, authority in ranked:
         foreign[partnership_id].append(authority)
@@ -309,42 +357,73 @@ def _load_chunk(chunk: list[tuple], lookups: Lookups) -> list[ProjectRow]:
     for project_id, funder_id, kind, year, amount, pk in funding:
         funder = authorities[funder_id]
         ranked.append((year, kind, funder.slug, pk, project_id, funder.name, amount))
-    ranked.sort(key=lambda item: item[:4])
+    # The financing's pk ends the sort key and is unique: whole tuples compare no further than the key.
+    ranked.sort()
     financings: dict[int, list[Funding]] = defaultdict(list)
+    amount_of = lookups.amount
     for year, kind, funder, _pk, project_id, funder_name, amount in ranked:
-        financings[project_id].append(Funding(funder, funder_name, kind, year, _amount(amount)))
+        financings[project_id].append(Funding(funder, funder_name, kind, year, amount_of(amount)))
 
-    themes_get, french_get, foreign_get, financings_get = themes.get, french.get, foreign.get, financings.get
-    return [
-        ProjectRow(
-            slug,
-            title,
-            status,
-            start_date,
-            end_date,
-            last_confirmed_at,
-            partnership_slug,
-            partnership_title,
-            partnership_kind,
-            themes_get(pk) or [],
-            french_get(partnership_id) or [],
-            foreign_get(partnership_id) or [],
-            financings_get(pk) or [],
+    # Per partnership: members, partners, lead, countries, continents (in the order of partnership_ids).
+    shared = {}
+    for partnership_id in partnership_ids:
+        members_of = french.get(partnership_id) or []
+        partners_of = foreign.get(partnership_id) or []
+        shared[partnership_id] = (
+            members_of,
+            partners_of,
+            members_of[0] if members_of else NO_AUTHORITY,
+            _distinct(map(COUNTRY_PAIR, partners_of)),
+            _distinct(map(CONTINENT_PAIR, partners_of)),
         )
-        for (
-            pk,
-            slug,
-            title,
-            status,
-            start_date,
-            end_date,
-            last_confirmed_at,
-            partnership_id,
-            partnership_slug,
-            partnership_title,
-            partnership_kind,
-        ) in chunk
-    ]
+    # Per project: financings, funders, total.
+    funded = {
+        project_id: (lines, _distinct(map(FUNDER_PAIR, lines)), _total(lines))
+        for project_id, lines in financings.items()
+    }
+    unfunded = ([], [], None)
+
+    themes_get, funded_get = themes.get, funded.get
+    rows = []
+    append = rows.append
+    for (
+        pk,
+        slug,
+        title,
+        status,
+        start_date,
+        end_date,
+        last_confirmed_at,
+        partnership_id,
+        partnership_slug,
+        partnership_title,
+        partnership_kind,
+    ) in chunk:
+        members_of, partners_of, lead, countries, continents = shared[partnership_id]
+        lines, funders, total = funded_get(pk) or unfunded
+        append(
+            ProjectRow(
+                slug,
+                title,
+                status,
+                start_date,
+                end_date,
+                last_confirmed_at,
+                partnership_slug,
+                partnership_title,
+                partnership_kind,
+                themes_get(pk) or [],
+                members_of,
+                partners_of,
+                lines,
+                lead,
+                countries,
+                continents,
+                funders,
+                total,
+            )
+        )
+    return rows
 
 
 def _without_gc(function, *args):

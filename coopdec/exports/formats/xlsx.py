@@ -17,7 +17,6 @@ Excel holds at most 1,048,576 rows a sheet: beyond that the rows go on in furthe
 from __future__ import annotations
 
 import datetime
-import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
@@ -31,9 +30,11 @@ MAX_ROWS_PER_SHEET = 1_048_576
 # times the speed of the default level.
 COMPRESS_LEVEL = 1
 
-# Characters XML 1.0 does not allow (openpyxl's ILLEGAL_CHARACTERS_RE). None can appear in the markup
-# written here, so they are removed from whole blocks of XML at once rather than cell by cell.
-ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+# Characters XML 1.0 does not allow (those of openpyxl's ILLEGAL_CHARACTERS_RE). None can appear in the
+# markup written here, so they are removed from whole blocks of XML at once rather than cell by cell, and
+# from the UTF-8 bytes: they are all ASCII, and no byte of a multi-byte UTF-8 sequence is ASCII, so
+# deleting these bytes deletes exactly these characters (``bytes.translate`` does it in one pass in C).
+ILLEGAL_BYTES = bytes([*range(0o0, 0o11), *range(0o13, 0o15), *range(0o16, 0o40)])
 
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 EXCEL_EPOCH_ORDINAL = EXCEL_EPOCH.toordinal()
@@ -72,13 +73,19 @@ SHEET_START = XML_HEADER + f'<worksheet xmlns="{SPREADSHEET_NS}"><sheetData>'
 SHEET_END = "</sheetData></worksheet>"
 
 
+TEXT_START = '<c t="inlineStr"><is><t xml:space="preserve">'
+TEXT_END = "</t></is></c>"
+# The characters a text cell must not carry as they are (see ``_text_cell``).
+SPECIAL = ("&", "<", ">", "\r")
+
+
 def _text_cell(value: str) -> str:
     if "&" in value or "<" in value or ">" in value:
         value = escape(value)
     if "\r" in value:
         # A bare carriage return would be read back as a line feed (XML end-of-line handling).
         value = value.replace("\r", "&#13;")
-    return f'<c t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
+    return TEXT_START + value + TEXT_END
 
 
 def _number_cell(value) -> str:
@@ -135,6 +142,24 @@ WRITERS_BY_BASE = (
 
 def _row_xml(values) -> str:
     writers = WRITERS
+    # Most rows hold no character to escape in any of their texts: one look at all of them together
+    # then spares each text cell its own checks.
+    texts = "".join([value for value in values if value.__class__ is str])
+    if any(character in texts for character in SPECIAL):
+        return (
+            "<row>"
+            + "".join(
+                [
+                    (
+                        "<c/>"
+                        if value is None or value == ""
+                        else (writers.get(value.__class__) or _other_cell)(value)
+                    )
+                    for value in values
+                ]
+            )
+            + "</row>"
+        )
     return (
         "<row>"
         + "".join(
@@ -142,6 +167,8 @@ def _row_xml(values) -> str:
                 (
                     "<c/>"
                     if value is None or value == ""
+                    else TEXT_START + value + TEXT_END
+                    if value.__class__ is str
                     else (writers.get(value.__class__) or _other_cell)(value)
                 )
                 for value in values
@@ -222,9 +249,7 @@ def xlsx_chunks(
     size = 0
 
     def write(text: str) -> None:
-        if ILLEGAL_CHARACTERS_RE.search(text):
-            text = ILLEGAL_CHARACTERS_RE.sub("", text)
-        sheet.write(text.encode())
+        sheet.write(text.encode().translate(None, ILLEGAL_BYTES))
 
     def open_sheet():
         titles.append(sheet_title if not titles else f"{sheet_title} ({len(titles) + 1})")
