@@ -1,11 +1,12 @@
-"""Export throughput and peak memory: every project of a database as CSV and as XLSX.
+"""Export throughput and peak memory: every project of a database as CSV, XLSX and GeoJSON.
 
-    .venv/bin/python bench/exports.py [--database-url URL] [--formats csv,xlsx] [--no-record]
+    .venv/bin/python bench/exports.py [--database-url URL] [--formats csv,xlsx,geojson] [--no-record]
+                                      [--note TEXT]
 
 Each format runs in its own process (so peak RSS is that export's), writing to /dev/null through the same
 generators the API streams, and the figures are appended to bench/RESULTS.md. Point --database-url at a
-large database (``generate_demo --scale 77`` makes about a million projects) for the target of issue 3:
-20,000 rows/s or more, under 150 MB.
+large database (``generate_demo --scale 77`` makes about a million projects, ``--scale 100`` 1.3 million)
+for the target of issue 3: 20,000 rows/s or more, under 150 MB.
 """
 
 import argparse
@@ -26,6 +27,7 @@ django.setup()
 from coopdec.atlas.models import Project
 from coopdec.exports.formats.columns import PROJECT_COLUMNS
 from coopdec.exports.formats.csv import csv_chunks
+from coopdec.exports.formats.geojson import geojson_chunks, project_geometry
 from coopdec.exports.formats.rows import project_rows
 from coopdec.exports.formats.xlsx import xlsx_chunks
 fmt = sys.argv[1]
@@ -35,12 +37,16 @@ def count(rows):
     for row in rows:
         n[0] += 1
         yield row
-writer = csv_chunks if fmt == "csv" else xlsx_chunks
+writers = {
+    "csv": lambda rows: csv_chunks(PROJECT_COLUMNS, rows),
+    "xlsx": lambda rows: xlsx_chunks(PROJECT_COLUMNS, rows),
+    "geojson": lambda rows: geojson_chunks(PROJECT_COLUMNS, rows, project_geometry),
+}
 start = time.perf_counter()
 cpu_start = time.process_time()
 size = 0
 with open("/dev/null", "wb") as out:
-    for chunk in writer(PROJECT_COLUMNS, count(rows)):
+    for chunk in writers[fmt](count(rows)):
         size += len(chunk)
         out.write(chunk)
 elapsed = time.perf_counter() - start
@@ -53,16 +59,19 @@ print(json.dumps({"format": fmt, "rows": n[0], "seconds": elapsed, "cpu_seconds"
 
 def run(fmt: str, env: dict) -> dict:
     result = subprocess.run(
-        [sys.executable, "-c", CHILD, fmt], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", CHILD, fmt], cwd=ROOT, env=env, capture_output=True, text=True
     )
+    if result.returncode:
+        sys.exit(f"{fmt} export failed:\n{result.stderr}")
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
-    parser.add_argument("--formats", default="csv,xlsx")
+    parser.add_argument("--formats", default="csv,xlsx,geojson")
     parser.add_argument("--no-record", action="store_true")
+    parser.add_argument("--note", default="", help="a paragraph appended under the table")
     args = parser.parse_args()
     env = {
         **os.environ,
@@ -91,14 +100,23 @@ def main():
         return
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-    ).stdout
+    ).stdout.strip()
+    # Only the code this benchmark runs: other people's uncommitted work elsewhere does not change it.
+    changed = subprocess.run(
+        ["git", "status", "--porcelain", "--", "coopdec/exports", "bench/exports.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    if changed:
+        commit += " (with uncommitted changes to the exports)"
     database = (args.database_url or "sqlite (var/coopdec.sqlite3)").split("@")[-1]
     lines = [
         "",
         f"## Exports — {datetime.datetime.now():%Y-%m-%d %H:%M}",
         "",
         f"Machine: {platform.node()}, {os.cpu_count()} CPU, Python {platform.python_version()}; "
-        f"commit {commit.strip()}; database {database}. `bench/exports.py`: every project, ordered by slug, "
+        f"commit {commit}; database {database}. `bench/exports.py`: every project, ordered by slug, "
         "through the API's writers into /dev/null, one process per format; "
         f"load average at the end {os.getloadavg()[0]:.1f}.",
         "",
@@ -111,6 +129,7 @@ def main():
             for r in results
         ),
         "",
+        *([args.note, ""] if args.note else []),
     ]
     with open(ROOT / "bench" / "RESULTS.md", "a", encoding="utf-8") as out:
         out.write("\n".join(lines))
