@@ -1,0 +1,1 @@
+"""The correspondents' pages: the public directory, corrections, inventory and coordination views."""
