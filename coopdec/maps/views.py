@@ -15,7 +15,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_cache_control
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -168,8 +168,9 @@ def index(request):
         "maxZoom": aggregates.MAX_ZOOM,
         "detailZoom": aggregates.DETAIL_ZOOM,
         "i18n": {
-            "projects_one": _("%(n)s projet"),
-            "projects_many": _("%(n)s projets"),
+            # One plural message, its singular and plural forms (map.js picks one by the count).
+            "projects_one": ngettext("%(n)s projet", "%(n)s projets", 1),
+            "projects_many": ngettext("%(n)s projet", "%(n)s projets", 2),
             "country_page": _("Voir la page du pays"),
             "region_page": _("Voir la page de la région"),
             "department_page": _("Voir la page du département"),
