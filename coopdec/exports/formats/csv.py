@@ -12,8 +12,10 @@ double quote or a line break — the output is byte for byte what ``csv.writer``
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
 
 from coopdec.exports.atlas_tables import to_text
 
@@ -23,12 +25,21 @@ from .columns import Column
 BLOCK_SIZE = 64 * 1024
 BOM = "\ufeff"
 LINE_END = "\r\n"
+# ``to_text`` of the types most cells hold besides text, looked up by exact type: the same spelling
+# without ``to_text``'s chain of type tests (a subclass, a bool, a datetime… goes through ``to_text``).
+TEXT_OF_TYPE = {
+    datetime.date: datetime.date.isoformat,
+    Decimal: lambda value: f"{value:f}",
+    int: int.__repr__,
+    float: float.__repr__,
+}
 
 
 def csv_chunks(columns: Sequence[Column], rows: Iterable, *, bom: bool = False) -> Iterator[bytes]:
     quoted = io.StringIO()
     writer = csv.writer(quoted, lineterminator=LINE_END)
     getters = [column.get for column in columns]
+    text_of_type = TEXT_OF_TYPE.get
     separators = len(columns) - 1
     lines: list[str] = []
     size = 0
@@ -39,7 +50,11 @@ def csv_chunks(columns: Sequence[Column], rows: Iterable, *, bom: bool = False) 
     for row in rows:
         # Strings (most cells) and empty cells skip to_text's chain of type tests.
         texts = [
-            value if value.__class__ is str else "" if value is None else to_text(value)
+            value
+            if value.__class__ is str
+            else ""
+            if value is None
+            else (text_of_type(value.__class__) or to_text)(value)
             for value in [get(row) for get in getters]
         ]
         line = ",".join(texts)
