@@ -35,6 +35,7 @@ from coopdec.orgs.policies import ALLOWED, NOT_SIGNED_IN, Actor, Decision, actor
 
 from .diffs import readable_changes
 from .forms import FORMSETS, PartnershipSheet, ProjectSheet, quiet
+from .merge import merge_untouched
 from .preview import sheet_context
 from .tasks import tasks_for
 
@@ -263,17 +264,21 @@ def _edit(request, *, instance, make, template: str, context: dict, done_url):
 
 
 def _conflict(request, instance, make, expected: int, template: str, context: dict):
-    """The form shown again after a refused stale save: the person's values, and what changed meanwhile."""
+    """The form shown again after a refused stale save: the person's values (merged with others' changes
+    to the fields they had not touched, see ``merge``), and what changed meanwhile."""
     fresh = type(instance).all_objects.get(pk=instance.pk)
+    changes = list(_changes_since(fresh, expected))
     data = request.POST.copy()
     data["expected_version"] = str(fresh.version)
+    merged = merge_untouched(data, make(None, fresh).form, fresh, changes)
     sheet = make(data, fresh)
     quiet(*sheet.parts)
     context = {
         **context,
         "sheet": sheet,
-        "conflict": readable_changes(_changes_since(fresh, expected)),
+        "conflict": readable_changes(changes),
         "conflict_versions": {"expected": expected, "current": fresh.version},
+        "merged": merged,
     }
     return render(request, template, context, status=409)
 
