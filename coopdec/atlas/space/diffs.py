@@ -29,7 +29,7 @@ from coopdec.orgs.models import Organisation
 
 # Values longer than this (and every TextField) are shown as a word-level difference.
 LONG_TEXT = 120
-_WORDS = re.compile(r"(\s+)")
+_WORDS = re.compile(r"\S+\s*|\s+")
 
 
 @dataclass
@@ -55,13 +55,18 @@ class ReadableChange:
 
 
 def word_diff(old: str, new: str) -> SafeString:
-    """``new`` with the words removed from ``old`` in ``<del>`` and the words added in ``<ins>``."""
-    a, b = _WORDS.split(old or ""), _WORDS.split(new or "")
+    """``new`` with the words removed from ``old`` in ``<del>`` and the words added in ``<ins>``.
+
+    Words are compared without the spaces that follow them, so that a word moved to the end of a line
+    still counts as the same word.
+    """
+    a, b = _WORDS.findall(old or ""), _WORDS.findall(new or "")
+    matcher = difflib.SequenceMatcher(None, [t.strip() for t in a], [t.strip() for t in b], autojunk=False)
     parts = []
     removed, added = escape(_("supprimé : ")), escape(_("ajouté : "))
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
-            parts.append(escape("".join(a[i1:i2])))
+            parts.append(escape("".join(b[j1:j2])))
             continue
         if op in ("delete", "replace"):
             parts.append(f'<del><span class="fr-sr-only">{removed}</span>{escape("".join(a[i1:i2]))}</del>')
