@@ -8,9 +8,8 @@ from coopdec.orgs.models import Organisation
 
 pytestmark = pytest.mark.django_db
 
-# admin_client is a superuser: the back office looks up its two-factor devices (two tables) before letting
-# it in without a second factor (coopdec/orgs/adminsite.py).
-ADMIN_LIST_QUERIES = 14
+# With the two-factor middleware of accounts, which looks up the superuser's device and roles (2 queries).
+ADMIN_LIST_QUERIES = 13
 
 
 def test_changelist_with_search_and_filters(admin_client, django_assert_max_num_queries):
