@@ -62,6 +62,7 @@ def test_the_database_refuses_deletions(event):
 def test_a_deleted_user_leaves_their_events(django_user_model):
     user = django_user_model.objects.create_user(username="partie", password="x" * 16)
     event = record(AuditEvent.Kind.LOGIN, user=user)
+    user_id = user.pk
     user.delete()
     stored = AuditEvent.objects.get(pk=event.pk)
-    assert (stored.user_id, stored.username) == (user.pk, "partie")
+    assert (stored.user_id, stored.username) == (user_id, "partie")
