@@ -46,10 +46,10 @@ def sheet_url(atlas_site) -> str:
     return atlas_site.url + reverse("atlas:project", args=[slug])
 
 
-@pytest.fixture
-def daect_session(atlas_site, page):
-    """A DAECT agent signed in, second factor passed, in the browser page's cookies; removed afterwards."""
-    from django.conf import settings
+@pytest.fixture(scope="module")
+def daect_session_key(atlas_site, django_db_blocker):
+    """A DAECT agent signed in, second factor passed: the key of their session, committed (the live server
+    reads with its own connection) for the module, and removed at its end."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
     from django.contrib.sessions.backends.db import SessionStore
     from django_otp import DEVICE_ID_SESSION_KEY
@@ -57,29 +57,37 @@ def daect_session(atlas_site, page):
 
     from coopdec.orgs.models import Membership, Organisation
 
-    ministry, _ = Organisation.objects.get_or_create(
-        slug="daect-test-navigateur", defaults={"name": "DAECT (test)", "kind": Organisation.Kind.MINISTRY}
-    )
-    user = get_user_model().objects.create_user("daect_navigateur", "daect.nav@example.org", "x" * 20)
-    Membership.objects.create(
-        user=user, organisation=ministry, role=Membership.Role.DAECT, status=Membership.Status.ACTIVE
-    )
-    device = TOTPDevice.objects.create(user=user, name="navigateur", confirmed=True)
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.create()
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": atlas_site.url}]
-    )
-    yield user
-    session.delete()
-    from coopdec.audit.models import AuditEvent  # noqa: F401 - events stay: the log is append-only
+    with django_db_blocker.unblock():
+        ministry = Organisation.objects.create(
+            slug="daect-test-navigateur", name="DAECT (test)", kind=Organisation.Kind.MINISTRY
+        )
+        user = get_user_model().objects.create_user("daect_navigateur", "daect.nav@example.org", "x" * 20)
+        Membership.objects.create(
+            user=user, organisation=ministry, role=Membership.Role.DAECT, status=Membership.Status.ACTIVE
+        )
+        device = TOTPDevice.objects.create(user=user, name="navigateur", confirmed=True)
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.create()
+    yield session.session_key
+    with django_db_blocker.unblock():
+        session.delete()
+        # The user's audit events, if any, stay: the log is append-only and does not point to the row.
+        user.delete()
+        ministry.delete()
 
-    user.delete()
-    ministry.delete()
+
+@pytest.fixture
+def daect_session(atlas_site, page, daect_session_key):
+    from django.conf import settings
+
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": daect_session_key, "url": atlas_site.url}]
+    )
+    return daect_session_key
 
 
 @pytest.mark.parametrize("path", ["/", "/atlas/", "sheet", "/en/atlas/", "/api/", "/mentions-legales/"])
