@@ -9,6 +9,7 @@ A person may be a contact of an organisation (``OrganisationContact``), a contac
 - removes the project contacts through ``save_tracked``, so each sheet's history records "contact effacé à
   la demande de la personne" (the sheet, its partners, financing and other contacts stay as they are), then
   redacts every line of the sheets' history that still holds the person's name, e-mail or telephone;
+- deletes the rows of other models whose e-mail field holds the address (found by field type);
 - deactivates and anonymises the accounts: memberships revoked, password unusable, names and address
   blanked, the username replaced, two-factor devices and the personal tools (rows whose foreign key to the
   account cascades) deleted; the account's name is replaced in the records it authored (``*_by_label``).
@@ -73,10 +74,19 @@ class Holdings:
     accounts: list
     # History rows of sheets that mention the address in a contact line.
     history: list[Change] = field(default_factory=list)
+    # Rows of other models whose e-mail field holds the address (a correspondent's public entry, a request
+    # for a missing organisation…), by model label.
+    other: dict[str, list] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
-        return not (self.organisation_contacts or self.project_contacts or self.accounts or self.history)
+        return not (
+            self.organisation_contacts or self.project_contacts or self.accounts or self.history or self.other
+        )
+
+    @property
+    def other_count(self) -> int:
+        return sum(len(rows) for rows in self.other.values())
 
     def names(self) -> set[str]:
         """The names the person was recorded under, for the history lines that carry no address."""
@@ -92,6 +102,30 @@ class Holdings:
 def _contact_lines(change: Change) -> list[str]:
     entry = change.diff.get("contacts") or {}
     return [line for side in ("old", "new") for line in (entry.get(side) or []) if isinstance(line, str)]
+
+
+def email_fields() -> list[tuple[type[models.Model], str]]:
+    """(model, field) for every e-mail field outside the three handled by name: found by type, so that the
+    address a new app stores is found (exported and erased) without touching this module."""
+    from django.apps import apps
+
+    handled = {get_user_model(), OrganisationContact, Contact}
+    return [
+        (model, f.name)
+        for model in apps.get_models()
+        if model not in handled
+        for f in model._meta.concrete_fields
+        if isinstance(f, models.EmailField)
+    ]
+
+
+def _other_rows(email: str) -> dict[str, list]:
+    found: dict[str, list] = {}
+    for model, name in email_fields():
+        rows = list(model._default_manager.filter(**{f"{name}__iexact": email}).order_by("pk"))
+        if rows:
+            found.setdefault(model._meta.label_lower, []).extend(rows)
+    return found
 
 
 def find(email: str) -> Holdings:
@@ -115,6 +149,7 @@ def find(email: str) -> Holdings:
                 if len(_split(line)) == len(CONTACT_COLUMNS)
             )
         ],
+        other=_other_rows(email),
     )
 
 
@@ -235,6 +270,7 @@ def document(holdings: Holdings) -> dict:
             for change in holdings.history
         ],
         "accounts": [_account(user) for user in holdings.accounts],
+        "other_records": {label: [_row(row) for row in rows] for label, rows in holdings.other.items()},
     }
 
 
@@ -258,6 +294,7 @@ def counts(holdings: Holdings) -> dict[str, int]:
         "project_contacts": len(holdings.project_contacts),
         "accounts": len(holdings.accounts),
         "history_rows": len(holdings.history),
+        "other_records": holdings.other_count,
     }
 
 
@@ -365,6 +402,10 @@ def erase(email: str, *, by=None, by_label: str = "", request=None) -> dict[str,
             holdings.email,
             names,
         )
+        # Rows whose purpose is to hold the address (a directory entry, a request) go with it.
+        for rows in holdings.other.values():
+            for row in rows:
+                row.delete()
         for user in holdings.accounts:
             _deactivate(user, by=by, request=request)
         record(

@@ -140,13 +140,14 @@ def personal_data_erase(request):
         _(
             "Effacement fait : %(org)s contact(s) d'organisation supprimé(s), %(project)s contact(s) de "
             "fiches retiré(s), %(history)s ligne(s) d'historique masquée(s), %(accounts)s compte(s) "
-            "désactivé(s)."
+            "désactivé(s), %(other)s autre(s) enregistrement(s) supprimé(s)."
         )
         % {
             "org": summary["organisation_contacts"],
             "project": summary["project_contacts"],
             "history": summary["history_rows_redacted"],
             "accounts": summary["accounts"],
+            "other": summary["other_records"],
         },
     )
     return redirect("orgs:personal_data")

@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from coopdec.accounts.models import OrganisationRequest
 from coopdec.atlas.history import save_tracked
 from coopdec.atlas.models import Change, Contact, Project
 from coopdec.audit.models import AuditEvent
@@ -53,6 +54,15 @@ def claire(world):
     user.email = EMAIL
     user.save()
     TOTPDevice.objects.create(user=user, name="application", confirmed=True)
+    # Before her account, she had asked DAECT to add an organisation that was missing.
+    OrganisationRequest.objects.create(
+        name="Commune de Podor",
+        kind="autorite_etrangere",
+        place="Sénégal",
+        requester_name="Claire Brouillon",
+        requester_email=EMAIL,
+        requester_function="Cheffe de projet",
+    )
     return user
 
 
@@ -68,6 +78,7 @@ def test_find_gathers_every_kind(world, claire):
     assert {c.project for c in holdings.project_contacts} == {world.project_x, world.draft_x}
     assert holdings.accounts == [claire]
     assert len(holdings.history) == 2
+    assert [r.requester_name for r in holdings.other["accounts.organisationrequest"]] == ["Claire Brouillon"]
     assert not holdings.empty
     assert privacy.find("personne@example.org").empty
 
@@ -91,6 +102,8 @@ def test_export_document(world, claire):
     (device,) = account["other"]["otp_totp.totpdevice"]
     assert device["name"] == "application"
     assert "key" not in device
+    (request,) = data["other_records"]["accounts.organisationrequest"]
+    assert request["requester_email"] == EMAIL
     # The document is plain JSON.
     json.dumps(data)
     (event,) = AuditEvent.objects.filter(kind=AuditEvent.Kind.PERSONAL_DATA_EXPORTED)
@@ -107,6 +120,8 @@ def test_erase(world, claire):
     assert summary["organisation_contacts"] == 1
     assert summary["project_contacts"] == 2
     assert summary["accounts"] == 1
+    assert summary["other_records"] == 1
+    assert not OrganisationRequest.objects.filter(requester_email__iexact=EMAIL).exists()
 
     # Organisation contact gone; project contacts removed, other contacts and the sheets kept.
     assert not OrganisationContact.objects.filter(email__iexact=EMAIL).exists()
@@ -166,6 +181,7 @@ def test_erasing_nobody_changes_nothing(world):
         "project_contacts": 0,
         "accounts": 0,
         "history_rows": 0,
+        "other_records": 0,
         "history_rows_redacted": 0,
     }
     assert Change.objects.count() == before
@@ -279,6 +295,15 @@ def test_command_erase_yes_and_bad_address(world, claire):
         call_command("personal_data", "erase", "pas-une-adresse", yes=True)
     call_command("personal_data", "erase", EMAIL, yes=True)
     assert privacy.find(EMAIL).empty
+
+
+def test_email_fields_of_other_apps_are_found_by_type():
+    from coopdec.correspondents.models import CorrespondentProfile
+
+    found = privacy.email_fields()
+    assert (OrganisationRequest, "requester_email") in found
+    assert (CorrespondentProfile, "public_email") in found
+    assert not any(model in (User, OrganisationContact, Contact) for model, _name in found)
 
 
 def test_author_labels_are_found_by_their_naming_rule():

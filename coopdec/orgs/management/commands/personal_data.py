@@ -46,7 +46,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Liées à {holdings.email} : {counts['organisation_contacts']} contact(s) d'organisation, "
             f"{counts['project_contacts']} contact(s) de fiches, {counts['accounts']} compte(s), "
-            f"{counts['history_rows']} ligne(s) d'historique."
+            f"{counts['history_rows']} ligne(s) d'historique, {counts['other_records']} autre(s) "
+            "enregistrement(s)."
         )
         if not yes:
             answer = input("Effacer définitivement ces données ? Tapez « oui » pour confirmer : ")
@@ -58,6 +59,7 @@ class Command(BaseCommand):
                 f"Effacé : {summary['organisation_contacts']} contact(s) d'organisation, "
                 f"{summary['project_contacts']} contact(s) de fiches, "
                 f"{summary['history_rows_redacted']} ligne(s) d'historique masquée(s), "
-                f"{summary['accounts']} compte(s) désactivé(s)."
+                f"{summary['accounts']} compte(s) désactivé(s), "
+                f"{summary['other_records']} autre(s) enregistrement(s) supprimé(s)."
             )
         )
