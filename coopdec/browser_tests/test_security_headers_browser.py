@@ -158,3 +158,13 @@ def test_personal_data_desk_under_the_policy(watched, atlas_site, daect_session)
     results = Axe().run(watched)
     assert results.violations_count == 0, results.generate_report()
     assert violations(watched) == []
+
+
+def test_personal_data_desk_at_360_px(watched, atlas_site, daect_session):
+    watched.set_viewport_size({"width": 360, "height": 740})
+    watched.goto(atlas_site.url + reverse("orgs:personal_data"))
+    watched.locator("input[name=email]").fill("daect.nav@example.org")
+    watched.locator("#search-form button[type=submit]").click()
+    watched.wait_for_selector("#holdings")
+    width = watched.evaluate("document.scrollingElement.scrollWidth")
+    assert width <= 360, f"{width} px de large"
