@@ -4,7 +4,8 @@ People type names the way they say them: "saint etienne" for Saint-Étienne, "se
 SQLite nor PostgreSQL (without the unaccent extension) compares without accents, so the names of a kind
 (at most a few tens of thousands, about 1 MB) are read once, folded (no accents, no case, hyphens and
 apostrophes as spaces) and kept in the cache for a few minutes; each keystroke then filters them in memory.
-Every word typed must appear in the name, its place or its official code.
+Every word typed must start a word of the name, of its place or of its official code ("saint e" finds
+Saint-Étienne, not every town of Seine-Saint-Denis).
 """
 
 from __future__ import annotations
@@ -45,8 +46,9 @@ def _place(row: dict) -> str:
     return ""
 
 
-def _entries(kind: str) -> list[tuple[str, str, str, str]]:
-    """(folded text, slug, name, place) of every organisation of ``kind``, from the cache when there."""
+def _entries(kind: str) -> list[tuple[str, str, str, str, str]]:
+    """(folded name, place and code; folded name; slug; name; place) of every organisation of ``kind``,
+    from the cache when there. Folded texts start with a space, so that " word" finds word starts."""
     key = f"accounts:orgsearch:{kind}"
     entries = cache.get(key)
     if entries is None:
@@ -63,21 +65,25 @@ def _entries(kind: str) -> list[tuple[str, str, str, str]]:
         entries = []
         for row in rows:
             place = _place(row)
-            entries.append((fold(f"{row['name']} {place} {row['code']}"), row["slug"], row["name"], place))
+            everything = " " + fold(f"{row['name']} {place} {row['code']}")
+            entries.append((everything, " " + fold(row["name"]), row["slug"], row["name"], place))
         cache.set(key, entries, CACHE_SECONDS)
     return entries
 
 
 def search(kind: str, query: str, limit: int = LIMIT) -> list[Match]:
-    """Organisations of ``kind`` whose name, place or code contain every word of ``query``.
+    """Organisations of ``kind`` where every word of ``query`` starts a word of the name, place or code.
 
-    Names that start with the query come first, then shorter names; an empty or one-letter query finds
-    nothing (it would list everything).
+    Names that start with the query come first, then names holding every word, then the others (found
+    through their place or code); shorter names first within each. A query under two letters finds nothing
+    (it would list everything).
     """
     folded = fold(query)
     if len(folded) < MIN_LENGTH:
         return []
-    words = folded.split()
-    found = [e for e in _entries(kind) if all(w in e[0] for w in words)]
-    found.sort(key=lambda e: (not e[0].startswith(folded), len(e[2]), e[2]))
-    return [Match(slug=e[1], name=e[2], place=e[3]) for e in found[:limit]]
+    starts = [" " + word for word in folded.split()]
+    found = [e for e in _entries(kind) if all(w in e[0] for w in starts)]
+    found.sort(
+        key=lambda e: (not e[1].startswith(" " + folded), not all(w in e[1] for w in starts), len(e[3]), e[3])
+    )
+    return [Match(slug=e[2], name=e[3], place=e[4]) for e in found[:limit]]

@@ -38,7 +38,7 @@ def test_account_page_shows_only_ones_own_account(client, world, persona, django
     assert own.name in html
     others = {getattr(world, name).name for name in OWN_ORGANISATION.values()} - {own.name}
     for name in others:
-        assert name not in html.split('id="memberships"')[1].split("</table>")[0], (persona, name)
+        assert name not in html.split('id="memberships"')[1].split("</ul>")[0], (persona, name)
     assert reverse("accounts:password_change") in html
 
 
@@ -49,7 +49,7 @@ def test_a_pending_membership_is_shown_as_waiting_for_daect(client, world):
     )
     login(client, user)
     html = text(client.get(reverse("accounts:account")))
-    table = html.split('id="memberships"')[1].split("</table>")[0]
+    table = html.split('id="memberships"')[1].split("</ul>")[0]
     assert "Département de la Gironde" in table
     assert "En attente de validation par la DAECT" in table
     assert "Actif" in table  # the membership in Strasbourg

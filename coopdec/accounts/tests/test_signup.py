@@ -101,7 +101,20 @@ def test_search_puts_names_starting_with_the_query_first(db):
     f.OrganisationFactory(kind="commune", name="Le Mans")
     f.OrganisationFactory(kind="commune", name="Mansigné")
     f.OrganisationFactory(kind="commune", name="Mans")
+    f.OrganisationFactory(kind="commune", name="Romans")  # "mans" inside a word: not a match
     assert [m.name for m in orgsearch.search("commune", "mans")] == ["Mans", "Mansigné", "Le Mans"]
+
+
+def test_search_words_start_words(db):
+    seine_saint_denis = f.department("75")  # any department: only its name matters here
+    seine_saint_denis.name = "Seine-Saint-Denis"
+    seine_saint_denis.save()
+    f.OrganisationFactory(kind="commune", name="Bondy", department=seine_saint_denis)
+    f.OrganisationFactory(kind="commune", name="Saint-Étienne")
+    f.OrganisationFactory(kind="commune", name="Saint-Denis")
+    assert [m.name for m in orgsearch.search("commune", "saint e")] == ["Saint-Étienne"]
+    # Found through its place, after the names that hold the words.
+    assert [m.name for m in orgsearch.search("commune", "saint denis")] == ["Saint-Denis", "Bondy"]
 
 
 def test_step_two_works_without_javascript(client, world):
