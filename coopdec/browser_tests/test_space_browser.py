@@ -3,7 +3,8 @@
 Two agents of the sheet's authority open its edit page in two browser contexts (two separate sessions). The
 first saves. The second saves afterwards: the save is refused with a message naming what the first changed,
 the second's values are still in the form, and the first's version is the one stored and in the history.
-Saving again then applies the second's values. Also: the space's pages at 360 px and under axe's rules.
+Saving again then applies the second's values. Also: the type-ahead of foreign partners, and the space's
+pages at 360 px and under axe's rules.
 """
 
 import pytest
@@ -115,6 +116,34 @@ def test_second_save_is_refused_and_both_versions_are_kept(browser, atlas_site, 
     finally:
         first_context.close()
         second_context.close()
+
+
+def test_type_ahead_adds_a_foreign_partner(browser, atlas_site, editors):
+    from coopdec.atlas.models import Partnership, Project
+    from coopdec.orgs.models import Organisation
+
+    (user, _second), slug = editors
+    partnership = Project.all_objects.get(slug=slug).partnership
+    newcomer = Organisation.objects.foreign_authorities().exclude(foreign_partnerships=partnership).first()
+    context, page = signed_in_page(browser, atlas_site, user)
+    try:
+        page.goto(atlas_site.url + reverse("space:partnership_edit", args=[partnership.slug]))
+        # Typing asks the server for suggestions (htmx), without leaving the page.
+        with page.expect_response(lambda r: "/autorites/etrangeres/" in r.url):
+            page.locator("#foreign-query").fill(newcomer.name)
+        suggestion = page.locator(f"#foreign-suggestions button[value='{newcomer.slug}']")
+        suggestion.wait_for()
+        suggestion.click()
+        # The form comes back with the authority chosen; nothing is saved yet.
+        page.locator(f"#foreign-{newcomer.slug}").wait_for()
+        assert page.locator(f"#foreign-{newcomer.slug}").is_checked()
+        assert page.locator("#unsaved").is_visible()
+        assert not Partnership.all_objects.get(pk=partnership.pk).foreign.filter(pk=newcomer.pk).exists()
+        page.locator("#save-button").click()
+        page.wait_for_url(atlas_site.url + reverse("space:partnership", args=[partnership.slug]))
+        assert Partnership.all_objects.get(pk=partnership.pk).foreign.filter(pk=newcomer.pk).exists()
+    finally:
+        context.close()
 
 
 def test_space_pages_fit_360_px_and_pass_axe(browser, atlas_site, editors):

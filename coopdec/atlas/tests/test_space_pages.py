@@ -107,6 +107,25 @@ def test_a_sheet_needs_its_partnership_published_first(world):
     assert Partnership.objects.filter(pk=world.partnership_x.pk).exists()
 
 
+def test_a_new_partnership_goes_public_through_its_gate(world):
+    client = signed_in(world, "agent_x")
+    partnership = Partnership.all_objects.create(
+        slug="brouillon-x", title="Jumelage en préparation", kind=Partnership.Kind.TWINNING, published=False
+    )
+    partnership.french_members.create(organisation=world.authority_x, is_lead=True)
+    url = reverse("space:partnership_publish", args=[partnership.slug])
+    page = text(client.get(url))
+    assert 'data-code="no_start_date"' in page and 'data-code="no_foreign_partner"' in page
+    assert client.post(url, {"expected_version": "1"}).status_code == 400
+    Partnership.all_objects.filter(pk=partnership.pk).update(start_date="2024-09-01")
+    partnership.foreign.add(world.foreign_a)
+    assert 'id="publish-link"' in text(client.get(reverse("space:partnership", args=[partnership.slug])))
+    assert client.post(url, {"expected_version": "1"}).status_code == 302
+    assert Partnership.objects.filter(pk=partnership.pk).exists()
+    # Publishing twice is harmless: the page says it is done.
+    assert "déjà publié" in text(client.get(url))
+
+
 # --- History ----------------------------------------------------------------------------------------------
 
 
