@@ -57,23 +57,25 @@ def page_key(request: HttpRequest, version: str) -> str:
 
 
 def anonymous_page(
-    request: HttpRequest, version: str, build: Callable[[], HttpResponse], seconds: int
+    request: HttpRequest, version: str, build: Callable[[bool], HttpResponse], seconds: int
 ) -> HttpResponse:
     """The page at ``request.path`` for ``version`` of its data, from the cache for anonymous visits.
 
-    ``build`` renders the page as usual; ``version`` names the state of the data the page shows (its
-    cache key changes when they change); ``seconds`` bounds how long anything not covered by ``version``
-    (a name shown on the page, the demonstration banner) may stay out of date.
+    ``build(whole)`` renders the page as usual; ``whole`` says that the page is to be cached whole, so
+    that ``build`` need not also cache its parts (the default in-memory cache holds 300 entries: a page
+    cached twice over keeps half as many pages). ``version`` names the state of the data the page shows
+    (its cache key changes when they change); ``seconds`` bounds how long anything not covered by
+    ``version`` (a name shown on the page, the demonstration banner) may stay out of date.
     """
     if not is_anonymous_visit(request):
-        return build()
+        return build(False)
     key = page_key(request, version)
     stored = cache.get(key)
     if stored is not None:
         content, content_type = stored
         response = HttpResponse(content, content_type=content_type)
     else:
-        response = build()
+        response = build(True)
         if is_storable(request, response):
             cache.set(key, (response.content, response["Content-Type"]), seconds)
     # Shared HTTP caches must not give this anonymous page to a visitor who has signed in.

@@ -160,7 +160,7 @@ def home(request):
     return pagecache.anonymous_page(
         request,
         state,
-        lambda: render(request, "atlas/home.html", home_data(state)),
+        lambda _whole: render(request, "atlas/home.html", home_data(state)),
         HOME_CACHE_SECONDS,
     )
 
@@ -408,12 +408,13 @@ def project(request, slug):
         raise Http404(_("Aucune fiche-projet ne porte cet identifiant."))
     title, version = stamp[0], sheet_version(stamp)
 
-    def build():
+    def build(whole: bool):
         key = f"atlas:sheet:{slug}:{get_language()}:{version}"
         sheet = cache.get(key)
         if sheet is None:
             sheet = project_sheet(slug)
-            cache.set(key, sheet, SHEET_CACHE_SECONDS)
+            if not whole:  # else the whole page is cached, the body within it
+                cache.set(key, sheet, SHEET_CACHE_SECONDS)
         context = {"title": title, "sheet": sheet["body"], **crumbs(title, *sheet["links"])}
         return render(request, "atlas/project.html", context)
 

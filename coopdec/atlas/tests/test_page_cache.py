@@ -128,3 +128,15 @@ def test_a_page_holding_a_csrf_token_or_setting_a_cookie_is_not_stored():
     assert not pagecache.is_storable(request, HttpResponse("ko", status=404))
     get_token(request)  # what {% csrf_token %} does when a page holds a form
     assert not pagecache.is_storable(request, HttpResponse("ok"))
+
+
+def test_a_sheet_is_cached_once_per_visitor_kind(client, sheet, django_user_model):
+    """An anonymous visit caches the whole page only (the body is inside it); a signed-in one caches the
+    body, around which its page is rendered."""
+    body_key = f"atlas:sheet:fiche:fr:{views.sheet_version(views.sheet_stamp('fiche'))}"
+    client.get(URL)
+    assert cache.get(sheet_page_key()) is not None
+    assert cache.get(body_key) is None
+    client.force_login(django_user_model.objects.create_user("agent"))
+    client.get(URL)
+    assert cache.get(body_key) is not None
