@@ -28,6 +28,7 @@ class ChecklistItem:
     key: str  # what the confirm form posts: "profil", "contacts", "partenariat:<slug>", "projet:<slug>"
     label: str
     url: str  # the public page showing what is confirmed
+    edit_url: str  # where the authority's agents correct it in their space
     confirmation: Confirmation | None = None
     obj: object = None
 
@@ -80,8 +81,20 @@ def checklist(campaign: Campaign, organisation: Organisation) -> Checklist:
     found = {(c.item, c.partnership_id or c.project_id): c for c in confirmations}
     authority_url = reverse("atlas:french_authority", args=[organisation.slug])
     items = [
-        ChecklistItem(Item.PROFILE, Item.PROFILE, _("Profil de la collectivité"), authority_url),
-        ChecklistItem(Item.CONTACTS, Item.CONTACTS, _("Contacts (élus et cadres)"), authority_url),
+        ChecklistItem(
+            Item.PROFILE,
+            Item.PROFILE,
+            _("Profil de la collectivité"),
+            authority_url,
+            reverse("space:organisation_edit", args=[organisation.slug]),
+        ),
+        ChecklistItem(
+            Item.CONTACTS,
+            Item.CONTACTS,
+            _("Contacts (élus et cadres)"),
+            authority_url,
+            reverse("space:organisation", args=[organisation.slug]),
+        ),
     ]
     for partnership in partnerships:
         items.append(
@@ -90,6 +103,7 @@ def checklist(campaign: Campaign, organisation: Organisation) -> Checklist:
                 f"{Item.PARTNERSHIP}:{partnership.slug}",
                 partnership.title,
                 authority_url,
+                reverse("space:partnership_edit", args=[partnership.slug]),
                 obj=partnership,
             )
         )
@@ -100,6 +114,7 @@ def checklist(campaign: Campaign, organisation: Organisation) -> Checklist:
                 f"{Item.PROJECT}:{project.slug}",
                 project.title,
                 reverse("atlas:project", args=[project.slug]),
+                reverse("space:project_edit", args=[project.slug]),
                 obj=project,
             )
         )

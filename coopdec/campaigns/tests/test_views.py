@@ -86,6 +86,8 @@ def test_checklist_matrix(client, world, campaign, name):
         # DAECT reads the list; only the authority's agents have the buttons.
         assert ('id="confirm-all"' in body) is (name == "agent_x")
         assert ('id="cannot-confirm"' in body) is (name == "daect")
+        edit = reverse("space:project_edit", args=[world.project_x.slug])
+        assert (edit in body) is (name == "agent_x")
 
 
 @pytest.mark.parametrize("name", PERSONA_NAMES)
