@@ -113,9 +113,11 @@ def test_export_document(world, claire):
     assert event.detail["project_contacts"] == 2
 
 
-def test_erase(world, claire):
+def test_erase(client, world, claire):
     project = world.project_x
     version = Project.all_objects.get(pk=project.pk).version
+    public_sheet = reverse("atlas:project", args=[project.slug])
+    assert "Claire Brouillon" in client.get(public_sheet).content.decode()  # and now in the page cache
     summary = privacy.erase(EMAIL, by=world.user("daect"))
     assert summary["organisation_contacts"] == 1
     assert summary["project_contacts"] == 2
@@ -143,6 +145,10 @@ def test_erase(world, claire):
     assert "Paul Autre" in history_text(project)
     assert privacy.REDACTED in history_text(project)
     assert privacy.find(EMAIL).empty
+    # The public sheet follows the new version at once (its cache is keyed by version).
+    content = client.get(public_sheet).content.decode()
+    assert "Claire Brouillon" not in content
+    assert "Paul Autre" in content
 
     # The account is deactivated and anonymised; its roles are revoked and written to the audit log.
     claire.refresh_from_db()
