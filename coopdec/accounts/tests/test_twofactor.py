@@ -4,8 +4,6 @@ import re
 import time
 
 import pytest
-from django.conf import settings
-from django.shortcuts import resolve_url
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticToken
@@ -128,7 +126,8 @@ def test_a_recovery_code_works_once_instead_of_the_application(client, world):
 
     password_login(client, "agent_x@example.org")
     response = client.post(reverse("accounts:login_otp"), {"code": codes[0].upper()}, follow=True)
-    assert response.redirect_chain[0][0] == resolve_url(settings.LOGIN_REDIRECT_URL)
+    assert response.redirect_chain[0][0] == reverse("accounts:account")
+    assert "codes restants : 9" in text(response)
     assert client.session["_auth_user_id"] == str(user.pk)
     assert AuditEvent.objects.filter(kind=K.LOGIN).latest("pk").detail["second_factor"] == "recovery"
     assert twofactor.recovery_codes_left(user) == 9

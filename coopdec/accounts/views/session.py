@@ -217,18 +217,17 @@ def login_otp(request):
                 request.session.pop(PENDING_KEY, None)
                 complete_login(request, user, result.device, recovery=result.recovery)
             if result.recovery:
+                # Shown on "Mon compte", where new codes are one button away.
                 left = twofactor.recovery_codes_left(user)
                 messages.warning(
                     request,
-                    ngettext(
-                        "Vous avez utilisé un code de secours : il vous en reste %(n)s. "
-                        "Générez-en de nouveaux dans « Mon compte ».",
-                        "Vous avez utilisé un code de secours : il vous en reste %(n)s. "
-                        "Générez-en de nouveaux dans « Mon compte ».",
-                        left,
+                    _(
+                        "Vous avez utilisé un code de secours (codes restants : %(n)s). "
+                        "Générez-en de nouveaux ci-dessous si besoin."
                     )
                     % {"n": left},
                 )
+                return redirect("accounts:account")
             return redirect(_landing(request))
         if result.throttled:
             form.add_error(
@@ -257,7 +256,8 @@ def logout_view(request):
             record(AuditEvent.Kind.LOGOUT, request=request)
         request.session.pop(PENDING_KEY, None)
         auth_logout(request)
-        messages.success(request, _("Vous êtes déconnecté."))
+        # No "signed out" message: the home page shows none, and a message left waiting would keep the
+        # visitor's pages out of the anonymous page cache until one is shown.
         return redirect(resolve_url(settings.LOGOUT_REDIRECT_URL))
     return render(request, "accounts/logout.html", {"title": _("Se déconnecter")})
 
