@@ -66,10 +66,17 @@ class NameForm(Form):
         return cleaned
 
 
+class RadioSelect(forms.RadioSelect):
+    """Radio buttons with the design system's markup. django-dsfr ships it as an override of Django's own
+    ``radio_option.html``, which ``django.forms`` (listed before ``dsfr`` in INSTALLED_APPS) shadows."""
+
+    option_template_name = "workspace/widgets/radio_option.html"
+
+
 class ExtractionForm(Form):
     format = forms.ChoiceField(
         label=_("Format du fichier"),
         choices=Extraction.Format.choices,
         initial=Extraction.Format.CSV,
-        widget=forms.RadioSelect,
+        widget=RadioSelect,
     )
