@@ -21,7 +21,11 @@ SECOND_RESULTS = "Résultats saisis dans le second navigateur, à ne pas perdre.
 
 @pytest.fixture(scope="module")
 def editors(atlas_site, django_db_blocker):
-    """Two agents of the lead authority of a published demo sheet, and that sheet's slug."""
+    """Two agents of the lead authority of a published demo sheet, and that sheet's slug.
+
+    Their sessions are made here, outside any test's transaction, so that the live server's own database
+    connection sees them on PostgreSQL too.
+    """
     from django.contrib.auth.models import User
 
     from coopdec.atlas.models import PartnershipMember, Project
@@ -36,21 +40,22 @@ def editors(atlas_site, django_db_blocker):
             Membership.objects.create(
                 user=user, organisation=lead, role=Membership.Role.AGENT, status=Membership.Status.ACTIVE
             )
+            client = Client()
+            client.force_login(user)
+            user.session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
             users.append(user)
         yield users, project.slug
         User.objects.filter(pk__in=[u.pk for u in users]).delete()
 
 
 def signed_in_page(browser, atlas_site, user, viewport=None):
-    """A browser context holding a session of ``user`` (made by Django's test client, as a login would)."""
-    client = Client()
-    client.force_login(user)
+    """A browser context holding the session of ``user`` (made by ``editors``, as a login would)."""
     context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900}, locale="fr-FR")
     context.add_cookies(
         [
             {
                 "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "value": user.session_key,
                 "url": atlas_site.url,
             }
         ]
@@ -173,6 +178,7 @@ def test_space_pages_fit_360_px_and_pass_axe(browser, atlas_site, editors):
         for url in urls:
             page.goto(atlas_site.url + url)
             page.wait_for_load_state("load")
+            assert page.url == atlas_site.url + url, "la page a été redirigée"
             width = page.evaluate("document.scrollingElement.scrollWidth")
             assert width <= 360, f"{url} : {width} px de large"
             if url == preview:
