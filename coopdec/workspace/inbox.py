@@ -2,7 +2,8 @@
 
 Each app that leaves work for someone exposes ``tasks_for(actor) -> list[Task]`` in its ``tasks`` module
 (``coopdec.orgs.tasks.Task``). The workspace adds its own: for DAECT staff, the memberships waiting to be
-granted and the requests for a missing organisation. Tasks are sorted by due date (undated last).
+granted (orgs, below every app, has no task module of its own). Tasks are sorted by due date (undated
+last); the count of a kind is the number of its tasks, or for memberships the number waiting in all.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from coopdec.orgs.tasks import Task
 # The apps' task modules. Some are being written while this one is: a module that does not exist yet
 # gives no task; any other import error is a bug and is raised.
 SOURCES = (
+    "coopdec.accounts.tasks",
     "coopdec.atlas.space.tasks",
     "coopdec.campaigns.tasks",
     "coopdec.correspondents.tasks",
@@ -35,7 +37,7 @@ LISTED_PER_KIND = 20
 
 KIND_LABELS = {
     "membership": gettext_lazy("Rôles à accorder"),
-    "organisation_request": gettext_lazy("Organisations à créer"),
+    "organisation_request": gettext_lazy("Demandes d'ajout d'organisation"),
     "campaign": gettext_lazy("Campagne de mise à jour"),
     "correction": gettext_lazy("Corrections proposées"),
     "inventory": gettext_lazy("Partenariats à confirmer"),
@@ -111,37 +113,6 @@ def membership_tasks(actor: Actor) -> tuple[list[Task], int]:
     return tasks, count
 
 
-def _organisation_request_model():
-    models = load_source("coopdec.accounts.models")
-    return getattr(models, "OrganisationRequest", None) if models else None
-
-
-def organisation_request_tasks(actor: Actor) -> tuple[list[Task], int]:
-    """For DAECT staff: "my organisation is missing" requests still to handle (the accounts app's model)."""
-    model = _organisation_request_model()
-    if not actor.is_daect or model is None:
-        return [], 0
-    pending = model.objects.filter(status=model.Status.NEW)
-    count = pending.count()
-    if not count:
-        return [], 0
-    name = f"{model._meta.app_label}_{model._meta.model_name}"
-    list_url = _admin_url(f"{name}_changelist", query=f"status__exact={model.Status.NEW}") or ""
-    tasks = []
-    for request in pending.order_by("created_at", "pk")[:LISTED_PER_KIND]:
-        tasks.append(
-            Task(
-                title=_("Ajouter l'organisation « %(name)s » (%(place)s) ou répondre à la demande")
-                % {"name": request.name, "place": request.place},
-                url=_admin_url(f"{name}_change", request.pk) or list_url,
-                kind="organisation_request",
-                detail=_("Demandée par %(person)s le %(date)s")
-                % {"person": request.requester_name, "date": date_format(request.created_at, "j F Y")},
-            )
-        )
-    return tasks, count
-
-
 def inbox_for(actor: Actor) -> Inbox:
     tasks: list[Task] = []
     counts: Counter[str] = Counter()
@@ -152,11 +123,10 @@ def inbox_for(actor: Actor) -> Inbox:
         found = list(module.tasks_for(actor))
         tasks += found
         counts.update(task.kind for task in found)
-    for own in (membership_tasks, organisation_request_tasks):
-        found, count = own(actor)
-        tasks += found
-        if count:
-            counts[found[0].kind] += count
+    found, count = membership_tasks(actor)
+    tasks += found
+    if count:
+        counts["membership"] += count
     tasks.sort(key=sort_key)
     ordered = sorted(counts.items(), key=lambda item: (-item[1], kind_label(item[0])))
     return Inbox(

@@ -138,7 +138,7 @@ def test_count_says_all_pending_memberships_when_few_are_listed(world, monkeypat
     assert ("membership", "Rôles à accorder", 5) in result.counts
 
 
-def test_organisation_requests_are_tasks_for_daect(world):
+def test_organisation_requests_reach_daect_through_the_accounts_tasks(client, world):
     OrganisationRequest.objects.create(
         name="Commune de Podor",
         kind=Organisation.Kind.FOREIGN_AUTHORITY,
@@ -146,21 +146,15 @@ def test_organisation_requests_are_tasks_for_daect(world):
         requester_name="Awa Diop",
         requester_email="awa@example.org",
     )
-    OrganisationRequest.objects.create(
-        name="Déjà traitée",
-        kind=Organisation.Kind.COMMUNE,
-        place="Lot",
-        requester_name="X",
-        requester_email="x@example.org",
-        status=OrganisationRequest.Status.DONE,
-    )
     daect = inbox.inbox_for(actor_for(world.user("daect")))
-    requests = [t for t in daect.tasks if t.kind == "organisation_request"]
-    assert [t.title for t in requests] == [
-        "Ajouter l'organisation « Commune de Podor » (Sénégal) ou répondre à la demande"
-    ]
-    assert "Awa Diop" in requests[0].detail
-    assert not inbox.organisation_request_tasks(actor_for(world.user("agent_x")))[0]
+    assert [t.kind for t in daect.tasks] == ["organisation_request"]
+    assert ("organisation_request", "Demandes d'ajout d'organisation", 1) in daect.counts
+    agent = inbox.inbox_for(actor_for(world.user("agent_x")))
+    assert "organisation_request" not in [kind for kind, _label, _n in agent.counts]
+    login(client, world.user("daect"))
+    text = page(client.get(reverse("workspace:home")))
+    assert "1 demande d'ajout d'organisation à traiter" in text
+    assert reverse("admin:accounts_organisationrequest_changelist") in text
 
 
 # ------------------------------------------------------------------------------------------- home page
