@@ -175,9 +175,7 @@ def _keep(extraction: Extraction) -> None:
 
 
 def delete(extraction: Extraction) -> None:
-    """Remove the record, then the file (a file left behind by a crash is harmless; a record without its
-    file would not be)."""
-    path = extraction.path
+    """Remove the record, then its file after commit (``signals.py``): a file left behind by a crash is
+    harmless, a record without its file would not be."""
     with transaction.atomic():
         extraction.delete()
-        transaction.on_commit(lambda: path.unlink(missing_ok=True))

@@ -220,3 +220,11 @@ def test_list_queries_are_bounded(client, world, saved_search, django_assert_max
     with django_assert_max_num_queries(12):
         response = client.get(reverse("workspace:extraction_list"))
     assert page(response).count("/telecharger/") == 40
+
+
+def test_files_go_with_the_account(world, saved_search, django_capture_on_commit_callbacks):
+    item = extractions.extract(saved_search, "csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        world.user("agent_x").delete()
+    assert not Extraction.objects.exists()
+    assert not item.path.exists()
