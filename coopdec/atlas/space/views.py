@@ -21,11 +21,8 @@ from coopdec.atlas import policies
 from coopdec.atlas.history import ConflictError
 from coopdec.atlas.models import Change, Partnership, PartnershipMember, Project
 from coopdec.atlas.publication import (
-    PublicationRefused,
     publication_errors,
-    publish,
     unpublication_errors,
-    unpublish,
 )
 from coopdec.atlas.views import BadQuery, friendly_query_errors, paginate
 from coopdec.audit.log import record
@@ -193,7 +190,7 @@ def search_organisations(queryset, query: str) -> list[Organisation]:
 # --- Editing (shared by partnerships and project sheets) -----------------------------------------------
 
 
-def _changes_since(instance, version: int):
+def changes_since(instance, version: int):
     key = "project" if isinstance(instance, Project) else "partnership"
     return (
         Change.objects.filter(**{key: instance}, version__gt=version)
@@ -267,7 +264,7 @@ def _conflict(request, instance, make, expected: int, template: str, context: di
     """The form shown again after a refused stale save: the person's values (merged with others' changes
     to the fields they had not touched, see ``merge``), and what changed meanwhile."""
     fresh = type(instance).all_objects.get(pk=instance.pk)
-    changes = list(_changes_since(fresh, expected))
+    changes = list(changes_since(fresh, expected))
     data = request.POST.copy()
     data["expected_version"] = str(fresh.version)
     merged = merge_untouched(data, make(None, fresh).form, fresh, changes)
@@ -283,7 +280,7 @@ def _conflict(request, instance, make, expected: int, template: str, context: di
     return render(request, template, context, status=409)
 
 
-def _gate(actor: Actor, obj, policy) -> dict:
+def gate_state(actor: Actor, obj, policy) -> dict:
     """What the publication buttons of ``obj`` show: may the person publish, and what is missing."""
     decision = policy.check(actor, "publish", obj)
     if obj.published:
@@ -294,7 +291,7 @@ def _gate(actor: Actor, obj, policy) -> dict:
 # --- Partnerships ---------------------------------------------------------------------------------------
 
 
-def _partnership_crumbs(current: str, partnership: Partnership | None = None) -> dict:
+def partnership_crumbs(current: str, partnership: Partnership | None = None) -> dict:
     links = [(_("Mes partenariats"), reverse("space:partnerships"))]
     if partnership is not None:
         links.append((partnership.title, reverse("space:partnership", args=[partnership.slug])))
@@ -319,7 +316,7 @@ def partnership_create(request):
     decision = may_create(actor)
     if not decision:
         return refusal(request, decision, "atlas.partnership:nouveau")
-    context = {"title": _("Nouveau partenariat"), **_partnership_crumbs(_("Nouveau partenariat"))}
+    context = {"title": _("Nouveau partenariat"), **partnership_crumbs(_("Nouveau partenariat"))}
     instance = Partnership(published=False)
     return _edit(
         request,
@@ -339,8 +336,8 @@ def partnership_edit(request, slug):
     context = {
         "title": title,
         "object": partnership,
-        "gate": _gate(actor_for(request), partnership, policies.partnerships),
-        **_partnership_crumbs(title, partnership),
+        "gate": gate_state(actor_for(request), partnership, policies.partnerships),
+        **partnership_crumbs(title, partnership),
     }
     return _edit(
         request,
@@ -368,9 +365,9 @@ def partnership_detail(request, slug):
         "partnership": partnership,
         "members": members.order_by("-is_lead", "organisation__name"),
         "projects": Project.all_objects.filter(partnership=partnership).order_by("title"),
-        "gate": _gate(actor, partnership, policies.partnerships),
+        "gate": gate_state(actor, partnership, policies.partnerships),
         "change_count": Change.objects.filter(partnership=partnership).count(),
-        **_partnership_crumbs(partnership.title),
+        **partnership_crumbs(partnership.title),
     }
     return render(request, "space/partnership_detail.html", context)
 
@@ -378,7 +375,7 @@ def partnership_detail(request, slug):
 # --- Project sheets ------------------------------------------------------------------------------------
 
 
-def _project_crumbs(current: str, project: Project | None = None) -> dict:
+def project_crumbs(current: str, project: Project | None = None) -> dict:
     links = [(_("Mes fiches-projets"), reverse("space:projects"))]
     if project is not None:
         links.append((project.title, reverse("space:project", args=[project.slug])))
@@ -402,7 +399,7 @@ def project_create(request, slug):
     context = {
         "title": title,
         "partnership": partnership,
-        **_partnership_crumbs(title, partnership),
+        **partnership_crumbs(title, partnership),
     }
     instance = Project(partnership=partnership, published=False)
     return _edit(
@@ -426,8 +423,8 @@ def project_edit(request, slug):
         "title": title,
         "object": project,
         "partnership": project.partnership,
-        "gate": _gate(actor_for(request), project, policies.projects),
-        **_project_crumbs(title, project),
+        "gate": gate_state(actor_for(request), project, policies.projects),
+        **project_crumbs(title, project),
     }
     return _edit(
         request,
@@ -452,7 +449,7 @@ def project_detail(request, slug):
     context = {
         "title": project.title,
         "project": project,
-        "gate": _gate(actor, project, policies.projects),
+        "gate": gate_state(actor, project, policies.projects),
         "change_count": Change.objects.filter(project=project).count(),
         "counts": {
             "financings": project.financings.count(),
@@ -460,7 +457,7 @@ def project_detail(request, slug):
             "contacts": project.contacts.count(),
             "volunteers": project.volunteers.count(),
         },
-        **_project_crumbs(project.title),
+        **project_crumbs(project.title),
     }
     return render(request, "space/project_detail.html", context)
 
@@ -474,132 +471,6 @@ def project_preview(request, slug):
         **sheet_context(project),
         "title": _("Aperçu : %(title)s") % {"title": project.title},
         "may_edit": policies.projects.check(actor_for(request), "edit", project),
-        **_project_crumbs(_("Aperçu"), project),
+        **project_crumbs(_("Aperçu"), project),
     }
     return render(request, "space/preview.html", context)
-
-
-# --- Publication ------------------------------------------------------------------------------------------
-
-
-def _publication(request, obj, policy, *, withdraw: bool, detail_url: str, edit_url: str, crumb: dict):
-    """Publish or withdraw ``obj``: a confirmation page, then the write (refused with every reason)."""
-    actor = actor_for(request)
-    status = 200
-    conflict = None
-    if request.method == "POST":
-        raw = request.POST.get("expected_version", "")
-        if not raw.isdigit():
-            messages.error(request, _("Le formulaire est incomplet : rechargez la page avant de l'envoyer."))
-            status = 400
-        else:
-            expected = int(raw)
-            try:
-                (unpublish if withdraw else publish)(obj, by=request.user, expected_version=expected)
-            except PublicationRefused:
-                status = 400
-                obj.refresh_from_db()
-            except ConflictError:
-                status = 409
-                obj.refresh_from_db()
-                conflict = readable_changes(_changes_since(obj, expected))
-            else:
-                if withdraw:
-                    messages.success(request, _("Retiré de la publication : c'est de nouveau un brouillon."))
-                else:
-                    messages.success(request, _("Publié : visible de tous sur l'Atlas."))
-                return redirect(detail_url)
-    if withdraw:
-        title = _("Retirer de la publication")
-    else:
-        title = _("Publier")
-    context = {
-        "title": title,
-        "object": obj,
-        "withdraw": withdraw,
-        "gate": _gate(actor, obj, policy),
-        "conflict": conflict,
-        "detail_url": detail_url,
-        "edit_url": edit_url,
-        **crumb,
-    }
-    return render(request, "space/publication.html", context, status=status)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def project_publish(request, slug, withdraw=False):
-    project = policies.projects.get_or_404(
-        request, "publish", queryset=Project.all_objects.select_related("partnership"), slug=slug
-    )
-    title = _("Retirer de la publication") if withdraw else _("Publier")
-    return _publication(
-        request,
-        project,
-        policies.projects,
-        withdraw=withdraw,
-        detail_url=reverse("space:project", args=[project.slug]),
-        edit_url=reverse("space:project_edit", args=[project.slug]),
-        crumb=_project_crumbs(title, project),
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def partnership_publish(request, slug, withdraw=False):
-    partnership = policies.partnerships.get_or_404(request, "publish", slug=slug)
-    title = _("Retirer de la publication") if withdraw else _("Publier")
-    return _publication(
-        request,
-        partnership,
-        policies.partnerships,
-        withdraw=withdraw,
-        detail_url=reverse("space:partnership", args=[partnership.slug]),
-        edit_url=reverse("space:partnership_edit", args=[partnership.slug]),
-        crumb=_partnership_crumbs(title, partnership),
-    )
-
-
-# --- History ----------------------------------------------------------------------------------------------
-
-
-@friendly_query_errors
-def _history(request, obj, *, changes, detail_url: str | None, crumb: dict):
-    page = paginate(request, changes.select_related("changed_by").order_by("-version", "-pk"))
-    context = {
-        "title": _("Historique : %(title)s") % {"title": obj.title},
-        "object": obj,
-        "page": page,
-        "changes": readable_changes(page.object_list),
-        "detail_url": detail_url,
-        **crumb,
-    }
-    return render(request, "space/history.html", context)
-
-
-@login_required
-@require_GET
-def project_history(request, slug):
-    project = policies.projects.get_or_404(request, "history", slug=slug)
-    may_edit = policies.projects.check(actor_for(request), "edit", project)
-    return _history(
-        request,
-        project,
-        changes=Change.objects.filter(project=project),
-        detail_url=reverse("space:project", args=[slug]) if may_edit else None,
-        crumb=_project_crumbs(_("Historique"), project if may_edit else None),
-    )
-
-
-@login_required
-@require_GET
-def partnership_history(request, slug):
-    partnership = policies.partnerships.get_or_404(request, "view", slug=slug)
-    may_edit = policies.partnerships.check(actor_for(request), "edit", partnership)
-    return _history(
-        request,
-        partnership,
-        changes=Change.objects.filter(partnership=partnership),
-        detail_url=reverse("space:partnership", args=[slug]) if may_edit else None,
-        crumb=_partnership_crumbs(_("Historique"), partnership if may_edit else None),
-    )
