@@ -1066,20 +1066,26 @@ def delete_atlas_data():
             if not (relation.auto_created and not relation.concrete and relation.is_relation):
                 continue
             dependent = relation.related_model
-            cascades = getattr(relation, "on_delete", None) is models.CASCADE
-            if cascades and not relation.many_to_many and dependent not in own:
-                queryset = dependent.objects.all()
+            if relation.many_to_many or dependent in own:
+                continue
+            on_delete = getattr(relation, "on_delete", None)
+            queryset = dependent._base_manager.all()
+            if on_delete is models.CASCADE:
                 queryset._raw_delete(queryset.db)
+            elif on_delete is models.SET_NULL:
+                name = relation.field.name
+                queryset.exclude(**{name: None}).update(**{name: None})
     for queryset in (
         Financing.objects.all(),
         Participant.objects.all(),
         Contact.objects.all(),
         Volunteer.objects.all(),
         Project.themes.through.objects.all(),
-        Project.objects.all(),
+        # all_objects: drafts too (``objects`` holds published rows only).
+        Project.all_objects.all(),
         PartnershipMember.objects.all(),
         Partnership.foreign.through.objects.all(),
-        Partnership.objects.all(),
+        Partnership.all_objects.all(),
         Organisation.countries.through.objects.all(),
         Organisation.objects.all(),
         DataLoad.objects.filter(kind=DataLoad.Kind.DEMO),

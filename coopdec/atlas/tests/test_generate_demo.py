@@ -298,3 +298,17 @@ def test_replace_also_empties_tables_that_cascade_from_the_atlas(reference_data)
     projects = Project.objects.values("pk")
     assert not SearchDocument.objects.exclude(project__in=projects).exists()
     assert not FacetEntry.objects.exclude(project__in=projects).exists()
+
+
+@pytest.mark.django_db
+def test_replace_removes_drafts_and_what_hangs_on_them(reference_data):
+    """Drafts are not in ``Project.objects``: replacing the demo data must remove them all the same."""
+    from coopdec.atlas.tests.factories import ContactFactory
+    from coopdec.orgs.tests.personas import build_world
+
+    world = build_world()
+    ContactFactory(project=world.draft_x)
+    call_command("generate_demo", scale=0.02, seed=6, verbosity=0, replace=True)
+    assert not Project.all_objects.filter(pk=world.draft_x.pk).exists()
+    assert not Organisation.objects.filter(pk=world.authority_x.pk).exists()
+    assert Project.all_objects.count() == Project.objects.count()
