@@ -45,3 +45,10 @@ def world(db):
     from coopdec.orgs.tests.personas import build_world
 
     return build_world()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """PBKDF2 at Django's default cost takes most of a second per password on a shared 2-core machine and
+    the personas alone hash seven: tests hash with MD5 (never used outside tests)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
