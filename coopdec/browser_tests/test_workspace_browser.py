@@ -11,11 +11,18 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 @pytest.fixture(scope="module")
 def person(atlas_site, django_db_blocker, tmp_path_factory):
-    """An agent of a demo authority (no mandatory two-factor step), and a country with projects."""
+    """An agent of a demo authority (no mandatory two-factor step), a country with projects, and a saved
+    search with an extraction.
+
+    All made here, outside any test's transaction (the session too), so that the live server's own
+    database connection sees them on PostgreSQL.
+    """
     from django.contrib.auth.models import User
 
     from coopdec.atlas.models import PartnershipMember, Project
     from coopdec.orgs.models import Membership
+    from coopdec.workspace import extractions
+    from coopdec.workspace.models import SavedSearch
 
     media = tmp_path_factory.mktemp("media")
     previous_media = settings.MEDIA_ROOT
@@ -28,14 +35,19 @@ def person(atlas_site, django_db_blocker, tmp_path_factory):
         Membership.objects.create(
             user=user, organisation=lead, role=Membership.Role.AGENT, status=Membership.Status.ACTIVE
         )
+        client = Client()
+        client.force_login(user)
+        user.session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
+        extractions.extract(
+            SavedSearch.objects.create(owner=user, name="Étroit", query=f"country={country}"), "xlsx"
+        )
         yield user, country
         User.objects.filter(pk=user.pk).delete()
     settings.MEDIA_ROOT = previous_media
 
 
 def signed_in_page(browser, atlas_site, user, viewport=None):
-    client = Client()
-    client.force_login(user)
+    """A browser context holding the session of ``user`` (made by ``person``, as a login would)."""
     context = browser.new_context(
         viewport=viewport or {"width": 1280, "height": 900}, locale="fr-FR", accept_downloads=True
     )
@@ -43,7 +55,7 @@ def signed_in_page(browser, atlas_site, user, viewport=None):
         [
             {
                 "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "value": user.session_key,
                 "url": atlas_site.url,
             }
         ]
@@ -64,7 +76,7 @@ def test_save_a_search_extract_it_and_download(browser, atlas_site, person):
         page.locator("#id_name").fill("Mon pays de coopération")
         page.locator("#id_alert").check(force=True)
         page.locator("#save-form button[type=submit]").click()
-        saved = SavedSearch.objects.get(owner=user)
+        saved = SavedSearch.objects.get(owner=user, name="Mon pays de coopération")
         page.wait_for_url(atlas_site.url + saved.get_absolute_url())
         assert "est enregistrée dans votre espace" in page.locator("main").inner_text()
         assert (saved.query, saved.alert) == (f"country={country}", True)
@@ -72,10 +84,12 @@ def test_save_a_search_extract_it_and_download(browser, atlas_site, person):
         page.locator("#extract-form label", has_text="CSV").click()
         page.locator("#extract-form button[type=submit]").click()
         page.wait_for_url(atlas_site.url + reverse("workspace:extraction_list"))
-        extraction = Extraction.objects.get(owner=user)
+        extraction = Extraction.objects.get(saved_search=saved)
         assert extraction.rows > 0
         with page.expect_download() as download:
-            page.locator("#extractions a", has_text="Télécharger").first.click()
+            page.locator(
+                f"a[href='{reverse('workspace:extraction_download', args=[extraction.uuid])}']"
+            ).click()
         assert download.value.suggested_filename.startswith("mon-pays-de-cooperation-")
         assert open(download.value.path(), "rb").read() == extraction.path.read_bytes()
 
@@ -90,15 +104,10 @@ def test_save_a_search_extract_it_and_download(browser, atlas_site, person):
 def test_space_pages_fit_360_px_and_pass_axe(browser, atlas_site, person):
     from axe_playwright_python.sync_playwright import Axe
 
-    from coopdec.workspace import extractions
-    from coopdec.workspace.models import Extraction, SavedSearch
+    from coopdec.workspace.models import SavedSearch
 
     user, country = person
-    saved = SavedSearch.objects.filter(owner=user).first() or SavedSearch.objects.create(
-        owner=user, name="Étroit", query=f"country={country}"
-    )
-    if not Extraction.objects.filter(owner=user).exists():
-        extractions.extract(saved, "xlsx")
+    saved = SavedSearch.objects.get(owner=user, name="Étroit")
     context, page = signed_in_page(browser, atlas_site, user, viewport={"width": 360, "height": 740})
     try:
         for url in (
@@ -111,6 +120,7 @@ def test_space_pages_fit_360_px_and_pass_axe(browser, atlas_site, person):
         ):
             page.goto(atlas_site.url + url)
             page.wait_for_load_state("load")
+            assert page.url == atlas_site.url + url, "la page a été redirigée"
             width = page.evaluate("document.scrollingElement.scrollWidth")
             assert width <= 360, f"{url} : {width} px de large"
             results = Axe().run(page)
