@@ -84,10 +84,10 @@ INSTALLED_APPS = [
     "coopdec.search",
     "coopdec.exports",
     "coopdec.maps",
+    "coopdec.accounts",
     "coopdec.campaigns",
     "coopdec.correspondents",
     "coopdec.workspace",
-    "coopdec.accounts",
     "coopdec.api",
     "coopdec.pages",
 ]
