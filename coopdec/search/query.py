@@ -315,16 +315,38 @@ def matching_projects(params: SearchParams) -> QuerySet:
     return qs.order_by("-search_document__start_sort", "-search_document__project_id")
 
 
-def _page_ids(params: SearchParams, offset: int, limit: int) -> list[int]:
+def _read_in_sort_order(offset: int, limit: int, count: int, documents: int) -> bool:
+    """Whether reading the sort index in order, skipping what does not match, costs less than sorting the
+    matches: it reads about (offset + limit) × documents / count index entries, sequentially, where a sort
+    looks each match up (a matching tenth of the projects: 200 entries read for page 1 rather than
+    1,300 rows sorted at scale 1, 130,000 at scale 100)."""
+    return count > 0 and (offset + limit) * documents <= 10 * count * count
+
+
+def _page_ids(
+    params: SearchParams, offset: int, limit: int, *, count: int = 0, documents: int = 0
+) -> list[int]:
     """The ids of one page of matching projects, in the order of ``matching_projects``.
 
     Read from the index's tables alone (covering indexes for the sorts, the full-text table for
     relevance) and not through ``matching_projects``, which would read every matching project's whole row
     (descriptions included) before sorting them: on thousands of matches that was most of a search's time.
+    ``count`` (the number of matches) and ``documents`` (of the whole index) let a date or title sort on
+    SQLite read its index in order when many projects match, which SQLite's planner does not choose by
+    itself: it drives from the filters' lists and sorts every match. PostgreSQL weighs this with its
+    statistics.
     """
     terms = params.terms
     by_relevance = params.sort == "relevance" and terms
     conditions, args = _conditions(params, keywords=not by_relevance)
+    if (
+        connection.vendor == "sqlite"
+        and not by_relevance
+        and _read_in_sort_order(offset, limit, count, documents)
+    ):
+        # A unary + keeps SQLite from using an index for a condition: it is then tested on each entry of
+        # the sort index, read in order, instead of choosing the rows to sort.
+        conditions = ["+" + condition for condition in conditions]
     if by_relevance and connection.vendor == "postgresql":
         match = _match_expression(terms)
         conditions.insert(0, "d.vector @@ to_tsquery('coopdec_fr', %s)")
@@ -403,6 +425,11 @@ def ensure_fresh() -> tuple[str, bool]:
         index.remove_orphans()
     generation, projects, documents = _index_state()
     return f"{generation}.{documents}", projects != documents
+
+
+def _documents_of(generation: str) -> int:
+    """The number of documents in the index, which ``ensure_fresh`` puts at the end of the generation."""
+    return int(generation.rsplit(".", 1)[1])
 
 
 def _count(params: SearchParams) -> int:
@@ -589,7 +616,8 @@ def search(params: SearchParams, *, facet_limit: int | None = None) -> SearchRes
             % {"page": params.page, "last": page_count}
         )
         params.page = page_count
-    ids = _page_ids(params, (params.page - 1) * params.page_size, params.page_size)
+    offset = (params.page - 1) * params.page_size
+    ids = _page_ids(params, offset, params.page_size, count=count, documents=_documents_of(generation))
     found = (
         Project.objects.select_related("partnership")
         .prefetch_related(

@@ -387,3 +387,16 @@ def test_a_draft_does_not_make_the_index_look_stale(corpus):
     result = run("")
     assert not result.stale and result.count == 5
     assert run("q=brouillon").count == 0
+
+
+def test_sort_index_is_read_in_order_only_when_many_projects_match():
+    from coopdec.search.query import _read_in_sort_order
+
+    # A tenth of 13,000 projects: page 1 reads about 200 index entries.
+    assert _read_in_sort_order(0, 20, 1_300, 13_000)
+    # 200 of them: page 1 reads about 1,300 entries, but the last page the whole index; 200 are sorted.
+    assert _read_in_sort_order(0, 20, 200, 13_000)
+    assert not _read_in_sort_order(180, 20, 200, 13_000)
+    # Twenty matches among 1.3 million: the matches are sorted.
+    assert not _read_in_sort_order(0, 20, 20, 1_300_000)
+    assert not _read_in_sort_order(0, 20, 0, 13_000)
