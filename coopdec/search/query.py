@@ -11,6 +11,7 @@ are indexed on the spot; when many are missing (a rebuild is due or running), th
 """
 
 import hashlib
+import heapq
 import math
 from dataclasses import dataclass, field
 
@@ -573,14 +574,25 @@ def facet_labels(codes_by_facet: dict[str, set[str]]) -> dict[str, dict[str, str
     return labels
 
 
+def _by_count(item: tuple[str, int]) -> tuple[int, str]:
+    """Facet values by decreasing count, then by code."""
+    return -item[1], item[0]
+
+
 def _facet_values(counts: dict[str, dict[str, int]], params: SearchParams, limit: int | None):
     result: dict[str, list[FacetValue]] = {}
     chosen: dict[str, list[tuple[str, int]]] = {}
     for facet in FACETS:
         selected = set(params.filters.get(facet, ()))
-        ranked = sorted(counts.get(facet, {}).items(), key=lambda item: (-item[1], item[0]))
-        if limit is not None:
-            ranked = ranked[:limit] + [(c, n) for c, n in ranked[limit:] if c in selected]
+        values = counts.get(facet, {})
+        if limit is None:
+            ranked = sorted(values.items(), key=_by_count)
+        else:
+            # The most frequent values only (thousands of funders: no need to sort them all), and the
+            # selected ones wherever they rank.
+            ranked = heapq.nsmallest(limit, values.items(), key=_by_count)
+            shown = {c for c, _n in ranked}
+            ranked += sorted(((c, values[c]) for c in selected - shown if c in values), key=_by_count)
         present = {c for c, _n in ranked}
         ranked += [(c, 0) for c in sorted(selected - present)]
         chosen[facet] = ranked
