@@ -491,7 +491,14 @@ def _facet_counts_in_memory(params: SearchParams, generation: str) -> tuple[dict
     cols = columns.columns(generation, FACETS)
     base = None
     if params.terms:
-        sql, args = _ids_sql(SearchParams(q=params.q))
+        if connection.vendor == "sqlite":
+            # The full-text table alone: ids without a document fall outside the mask anyway.
+            sql, args = (
+                "SELECT rowid FROM search_fts WHERE search_fts MATCH %s",
+                [_match_expression(params.terms)],
+            )
+        else:
+            sql, args = _ids_sql(SearchParams(q=params.q))
         with connection.cursor() as cursor:
             cursor.execute(sql, args)
             base = cols.mask_of_ids([row[0] for row in cursor.fetchall()])
