@@ -96,6 +96,7 @@ def propose(target: Project | Partnership, values: dict, comment: str, *, by, ba
         correction = Correction.objects.create(
             project=target if model is Project else None,
             partnership=target if model is Partnership else None,
+            object_kind=Correction.Kind.PROJECT if model is Project else Correction.Kind.PARTNERSHIP,
             object_slug=target.slug,
             object_title=target.title[:300],
             changes=changes,

@@ -54,6 +54,10 @@ class Correction(models.Model):
     Accepting applies the new values through ``save_tracked`` when none of those fields has changed since.
     """
 
+    class Kind(models.TextChoices):
+        PROJECT = "projet", _("Fiche-projet")
+        PARTNERSHIP = "partenariat", _("Partenariat")
+
     class Status(models.TextChoices):
         PROPOSED = "proposee", _("Proposée")
         ACCEPTED = "acceptee", _("Acceptée")
@@ -77,6 +81,9 @@ class Correction(models.Model):
         verbose_name=_("partenariat"),
     )
     # Kept as text so that the correction stays readable if the sheet is deleted.
+    object_kind = models.CharField(
+        _("nature de la fiche"), max_length=12, choices=Kind.choices, default=Kind.PROJECT
+    )
     object_slug = models.CharField(_("identifiant de la fiche"), max_length=140)
     object_title = models.CharField(_("titre de la fiche"), max_length=300)
     changes = models.JSONField(_("modifications proposées"), default=dict)
@@ -134,6 +141,10 @@ class Correction(models.Model):
     def slug(self) -> str:
         # How the audit log names it (Policy.target).
         return str(self.uuid)
+
+    @property
+    def target_model(self):
+        return Project if self.object_kind == self.Kind.PROJECT else Partnership
 
     @property
     def target(self):

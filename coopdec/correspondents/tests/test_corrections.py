@@ -268,3 +268,30 @@ def test_list_queries_are_bounded(client, world, django_assert_max_num_queries):
     login(client, world.user("daect"))
     assert client.get(reverse("correspondents:corrections") + "?etat=inconnu").status_code == 404
     assert client.get(reverse("correspondents:corrections") + "?page=3").status_code == 404
+
+
+def test_a_correction_outlives_its_sheet(client, world):
+    from coopdec.atlas.history import delete_tracked
+    from coopdec.atlas.tests import factories as f
+
+    partnership = f.PartnershipFactory(
+        french=[world.authority_y], foreign=[world.foreign_b], kind="convention"
+    )
+    correction = corrections.propose(
+        partnership,
+        {"kind": "jumelage"},
+        "C'est un jumelage.",
+        by=world.user("correspondent_b"),
+        base_url=BASE,
+    )
+    delete_tracked(partnership, by=world.user("agent_y"))
+    correction = reload(correction)
+    assert correction.target is None and correction.object_kind == "partenariat"
+    login(client, world.user("correspondent_b"))
+    body = client.get(reverse("correspondents:correction", args=[correction.uuid])).content.decode()
+    assert "<ins>Jumelage</ins>" in body
+    login(client, world.user("daect"))
+    body = client.get(reverse("correspondents:correction", args=[correction.uuid])).content.decode()
+    assert "La fiche corrigée n&#x27;existe plus." in body
+    with pytest.raises(corrections.CorrectionError, match="n'existe plus"):
+        corrections.accept(correction, by=world.user("daect"))

@@ -89,7 +89,7 @@ def propose(request, kind: str, slug: str):
 
 def _detail_context(request, correction: Correction, **extra) -> dict:
     actor = actor_for(request)
-    model = Project if correction.project_id or not correction.partnership_id else Partnership
+    model = correction.target_model
     rows = [
         {
             "label": actions.field_label(model, name),
