@@ -164,7 +164,7 @@ def main() -> None:
     database = f"{connection.vendor} ({name})"
     lines = [
         "",
-        f"## Search latency — {datetime.datetime.now():%Y-%m-%d %H:%M}",
+        f"## Search latency — {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
         "",
         f"Machine: {machine()}; database {database}; {projects:,} projects. `bench/search.py`: "
         f"{len(QUERIES)} queries (count, a page of 20 hits with snippets, facet counts; cached counts "
