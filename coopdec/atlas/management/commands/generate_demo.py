@@ -1,7 +1,7 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
@@ -67,6 +67,11 @@ class Command(BaseCommand):
                         "lancez d'abord « manage.py load_reference »."
                     )
                 ) from error
+        if connection.vendor == "postgresql":
+            # The planner's statistics of freshly filled tables: without them, PostgreSQL (whose autovacuum
+            # may be off or late) plans the first searches as if the tables were empty.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         if verbosity:
             self.stdout.write(
                 self.style.SUCCESS(
