@@ -158,8 +158,8 @@ PROJECT_FIELDS = (
 # Authorities met again and again (a French region leads thousands of projects) are read once per export;
 # past this many the cache is emptied, which bounds memory whatever the number of authorities.
 AUTHORITY_CACHE_SIZE = 50_000
-# Authorities read per query: well under the bind-parameter limits of SQLite and PostgreSQL.
-AUTHORITY_BATCH = 5_000
+# Authorities read per query: well under the bind-parameter limits of SQLite and PostgreSQL, padded too.
+AUTHORITY_BATCH = 4_096
 AMOUNT_CACHE_SIZE = 100_000
 CENTS = Decimal("0.01")
 
@@ -170,6 +170,16 @@ def _chunks(iterable: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
+def _padded(ids: list[int]) -> list[int]:
+    """``ids`` with its last value repeated up to the next power of two (a repeat changes no IN list).
+
+    Each number of placeholders is another statement text, and the database driver keeps the last 128
+    statements it prepared (Python's sqlite3 does): with a chunk's varying number of partnerships, a
+    million-row export filled that cache with large statements (tens of megabytes) and prepared every
+    query anew. Padded, the lists come in a handful of lengths."""
+    return ids + ids[-1:] * ((1 << (len(ids) - 1).bit_length()) - len(ids))
+
+
 def _select_in(model, columns: tuple[str, ...], key: str, ids: list[int]) -> list[tuple]:
     """``SELECT columns FROM model's table WHERE key IN ids``, as plain tuples.
 
@@ -178,6 +188,7 @@ def _select_in(model, columns: tuple[str, ...], key: str, ids: list[int]) -> lis
     """
     if not ids:
         return []
+    ids = _padded(ids)
     quote = connection.ops.quote_name
     sql = "SELECT {columns} FROM {table} WHERE {key} IN ({placeholders})".format(  # noqa: S608
         columns=", ".join(quote(column) for column in columns),
@@ -277,6 +288,7 @@ def _authority_rows(ids: list[int]) -> list[tuple]:
     """pk, slug, name, kind, region, department, the commune's department, country, latitude, longitude
     of the organisations ``ids``, as plain tuples (written by hand for the reason given in ``_select_in``).
     """
+    ids = _padded(ids)
     quote = connection.ops.quote_name
     organisations = Organisation._meta
     communes = organisations.get_field("commune").related_model._meta
