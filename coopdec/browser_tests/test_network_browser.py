@@ -49,8 +49,14 @@ def network(atlas_site, django_db_blocker):
     with django_db_blocker.unblock():
         project = Project.objects.select_related("partnership").order_by("pk").first()
         lead = PartnershipMember.objects.get(partnership=project.partnership_id, is_lead=True).organisation
-        partner = project.partnership.foreign.exclude(country=None).first()
-        country = partner.country
+        country = project.partnership.foreign.exclude(country=None).first().country
+        # A foreign authority of the same country, new to the Atlas: the correspondent will inventory it.
+        newcomer = Organisation.objects.create(
+            slug="commune-test-navigateur",
+            name="Commune de Test-Navigateur",
+            kind=Organisation.Kind.FOREIGN_AUTHORITY,
+            country=country,
+        )
         embassy = Organisation.objects.create(
             slug="ambassade-test-navigateur",
             name=f"Ambassade de France ({country.name_fr})",
@@ -77,14 +83,6 @@ def network(atlas_site, django_db_blocker):
             reminder_days=[14, 3],
             by=people[Membership.Role.DAECT][0],
         )
-        # A foreign authority of the same country that the lead authority has no partnership with.
-        newcomer = (
-            Organisation.objects.foreign_authorities()
-            .filter(country=country)
-            .exclude(foreign_partnerships__french_members__organisation=lead)
-            .order_by("name")
-            .first()
-        )
     yield {
         "project": project,
         "lead": lead,
@@ -108,6 +106,7 @@ def network(atlas_site, django_db_blocker):
         User.objects.filter(pk__in=[user.pk for user, _key in people.values()]).delete()
         embassy.delete()
         ministry.delete()
+        newcomer.delete()
 
 
 def open_page(browser, atlas_site, session_key, viewport=None):
@@ -131,10 +130,11 @@ def test_inventory_with_type_ahead_then_confirmation(browser, atlas_site, networ
         page.goto(atlas_site.url + reverse("correspondents:record"))
         with page.expect_response(lambda r: "/inventaire/autorites/francaises/" in r.url):
             page.locator("#french-query").fill(lead.name)
-        page.locator(f"#french_authority-{lead.slug}").check()
+        # DSFR draws the radio button in its label, which takes the click.
+        page.locator(f"label[for='french_authority-{lead.slug}']").click()
         with page.expect_response(lambda r: "/inventaire/autorites/etrangeres/" in r.url):
             page.locator("#foreign-query").fill(newcomer.name)
-        page.locator(f"#foreign_authority-{newcomer.slug}").check()
+        page.locator(f"label[for='foreign_authority-{newcomer.slug}']").click()
         page.locator("#id_kind").select_option("convention")
         page.locator("#id_title").fill("Partenariat relevé dans le navigateur")
         page.locator("#id_start_date").fill("2020-05-01")
