@@ -62,7 +62,8 @@ def test_changelist_with_search_and_filter(
 ):
     obj, query, expected = CASES[model_name]()
     url = reverse(f"admin:geo_{model_name}_changelist") + "?" + query
-    with django_assert_max_num_queries(12):
+    # Session, user, two-factor device and memberships (accounts middleware, DAECT check) + the page.
+    with django_assert_max_num_queries(13):
         response = admin_client.get(url)
     assert response.status_code == 200
     assert expected in response.content.decode()
@@ -77,7 +78,8 @@ def test_changelist_with_search_and_filter(
 def test_change_page_is_read_only(reference_data, admin_client, django_assert_max_num_queries, model_name):
     obj = CASES[model_name]()[0]
     url = reverse(f"admin:geo_{model_name}_change", args=[obj.pk])
-    with django_assert_max_num_queries(12):
+    # Session, user, two-factor device and memberships (accounts middleware, DAECT check) + the page.
+    with django_assert_max_num_queries(13):
         response = admin_client.get(url)
     assert response.status_code == 200
     content = response.content.decode()
