@@ -41,6 +41,8 @@ def test_index_matrix(client, world, campaign, name):
         assert_login_redirect(response)
         return
     assert response.status_code == expected(name, {"agent_x": 200, "agent_y": 200, "daect": 200}, 403)
+    if response.status_code == 403:  # the page says why
+        assert "concernent les agents des collectivités territoriales" in response.content.decode()
     if response.status_code == 200:
         body = response.content.decode()
         assert "Campagne 2026 ouverte" in body
