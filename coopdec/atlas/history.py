@@ -129,7 +129,9 @@ def save_tracked(
     model = type(instance)
     m2m = m2m or {}
     with transaction.atomic():
-        stored = model._default_manager.select_for_update().filter(pk=instance.pk).first() if instance.pk else None
+        stored = (
+            model._default_manager.select_for_update().filter(pk=instance.pk).first() if instance.pk else None
+        )
         if stored is not None and expected_version is not None and stored.version != expected_version:
             raise ConflictError(
                 expected_version=expected_version,

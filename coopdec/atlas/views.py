@@ -365,7 +365,8 @@ def french_authority(request, slug):
 
 
 # The rendered body of a sheet is cached under its versions: every tracked save of the project or its
-# partnership (children included) changes ``version`` or ``updated_at`` and so the key. What is not versioned
+# partnership (children included) changes ``version`` or ``updated_at``, and a campaign confirmation
+# ``last_confirmed_at``, and so the key. What is not versioned
 # with the sheet (an authority or theme renamed) shows after at most SHEET_CACHE_SECONDS. Anonymous visitors
 # get the whole page from the cache under the same versions (``pagecache``); others get the page rendered
 # around the cached body.
@@ -373,7 +374,16 @@ SHEET_CACHE_SECONDS = 300
 
 
 # What the sheet's cache keys are made of, in the order of ``sheet_stamp``'s row.
-STAMP_FIELDS = ("title", "version", "updated_at", "partnership__version", "partnership__updated_at")
+# A campaign confirmation sets ``last_confirmed_at`` without a new version: it is part of the stamp too.
+STAMP_FIELDS = (
+    "title",
+    "version",
+    "updated_at",
+    "partnership__version",
+    "partnership__updated_at",
+    "last_confirmed_at",
+    "partnership__last_confirmed_at",
+)
 _SLUG_SLOT = "\x00slug"
 
 
@@ -387,7 +397,7 @@ def _stamp_sql(alias: str) -> tuple[str, tuple, int]:
 
 
 def sheet_stamp(slug: str) -> tuple | None:
-    """(title, version, updated_at, partnership version, partnership updated_at) of the public sheet
+    """(title, then the versions, timestamps and confirmation dates of STAMP_FIELDS) of the public sheet
     ``slug``, or None. On a cached sheet, building this query with the ORM cost more than the rest of the
     request: its SQL is compiled once and run with the slug as a parameter."""
     sql, params, slot = _stamp_sql(connection.alias)

@@ -1070,7 +1070,9 @@ def delete_atlas_data():
                 continue
             on_delete = getattr(relation, "on_delete", None)
             queryset = dependent._base_manager.all()
-            if on_delete is models.CASCADE:
+            if on_delete in (models.CASCADE, models.PROTECT, models.RESTRICT):
+                # Rows of other apps about the Atlas's rows (corrections, confirmations…) go with them:
+                # replacing the whole dataset is the one case where PROTECT does not apply.
                 queryset._raw_delete(queryset.db)
             elif on_delete is models.SET_NULL:
                 name = relation.field.name

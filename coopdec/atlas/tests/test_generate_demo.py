@@ -304,11 +304,21 @@ def test_replace_also_empties_tables_that_cascade_from_the_atlas(reference_data)
 def test_replace_removes_drafts_and_what_hangs_on_them(reference_data):
     """Drafts are not in ``Project.objects``: replacing the demo data must remove them all the same."""
     from coopdec.atlas.tests.factories import ContactFactory
+    from coopdec.correspondents.models import InventoriedPartnership
     from coopdec.orgs.tests.personas import build_world
 
     world = build_world()
     ContactFactory(project=world.draft_x)
+    # Rows of apps above the Atlas that protect organisations or point at partnerships.
+    InventoriedPartnership.objects.create(
+        partnership=world.partnership_y,
+        partnership_title=world.partnership_y.title,
+        french_authority=world.authority_y,
+        foreign_authority=world.foreign_b,
+        recorded_by_label="Correspondant B",
+    )
     call_command("generate_demo", scale=0.02, seed=6, verbosity=0, replace=True)
+    assert not InventoriedPartnership.objects.exists()
     assert not Project.all_objects.filter(pk=world.draft_x.pk).exists()
     assert not Organisation.objects.filter(pk=world.authority_x.pk).exists()
     assert Project.all_objects.count() == Project.objects.count()

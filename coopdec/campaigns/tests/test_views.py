@@ -253,11 +253,6 @@ def test_checklist_queries_do_not_grow_with_the_sheets(
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="coopdec/atlas/views.py keys the cached sheet on version and updated_at, which a confirmation "
-    "(queryset.update, no version bump) leaves alone: the stamp must include last_confirmed_at (lead).",
-)
 def test_a_confirmation_shows_on_a_sheet_already_cached(client, world, campaign):
     sheet_url = reverse("atlas:project", args=[world.project_x.slug])
     assert "jamais confirmée" in client.get(sheet_url).content.decode()
