@@ -64,6 +64,23 @@ def _menu(request, current: str) -> list[dict]:
         ("saved", _("Recherches et cartes"), reverse("workspace:saved_list")),
         ("extractions", _("Extractions"), reverse("workspace:extraction_list")),
     ]
+    # The other parts of the professional space, by what the person's roles let them do there.
+    actor = actor_for(request)
+    if actor.authority_ids or actor.is_daect:
+        items.append(("space", _("Fiches de l'Atlas et organisation"), reverse("space:home")))
+        items.append(("campaigns", _("Campagne de mise à jour"), reverse("campaigns:index")))
+    if actor.correspondent_countries or actor.authority_ids or actor.is_daect:
+        items.append(("corrections", _("Corrections proposées"), reverse("correspondents:corrections")))
+        items.append(("inventory", _("Partenariats inventoriés"), reverse("correspondents:inventory")))
+    if actor.correspondent_countries or actor.is_daect:
+        items.append(
+            ("coordination", _("Coordination par territoire"), reverse("correspondents:coordination_index"))
+        )
+    if actor.correspondent_countries:
+        items.append(("profile", _("Mes coordonnées publiques"), reverse("correspondents:profile")))
+    if actor.is_daect:
+        items.append(("privacy", _("Données personnelles"), reverse("orgs:personal_data")))
+        items.append(("admin", _("Administration"), reverse("admin:index")))
     menu = [{"key": key, "label": label, "url": url, "current": key == current} for key, label, url in items]
     url = account_url()
     if url:
