@@ -149,3 +149,11 @@ def test_xlsx_removes_exactly_the_characters_openpyxl_calls_illegal():
     text = "".join(chr(code) for code in range(160)) + "é€😀"
     kept = text.encode().translate(None, ILLEGAL_BYTES).decode()
     assert kept == ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+def test_in_lists_come_in_a_few_lengths_and_keep_their_values():
+    for count in (1, 2, 3, 1000, 1750, 2000, 2048, 4096):
+        ids = list(range(10, 10 + count))
+        padded = rows_module._padded(ids)
+        assert len(padded) & (len(padded) - 1) == 0 and count <= len(padded) < 2 * count
+        assert padded[:count] == ids and set(padded) == set(ids)
