@@ -14,9 +14,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def saint_louis(world):
-    region = Subdivision.objects.create(
-        code="SN-SL", country=f.country("SN"), name="Saint-Louis", type="Region"
-    )
+    # get_or_create: with the session's reference data loaded, the real SN-SL is already there.
+    region = Subdivision.objects.get_or_create(
+        code="SN-SL", defaults={"country": f.country("SN"), "name": "Saint-Louis", "type": "Region"}
+    )[0]
     world.foreign_a.subdivision = region
     world.foreign_a.save()
     OrganisationContact.objects.create(
