@@ -72,6 +72,7 @@ def atlas_site(reference_data, django_db_blocker):
     from pytest_django.live_server_helper import LiveServer
 
     from coopdec.atlas.demo.generator import delete_atlas_data
+    from coopdec.atlas.models import Change
     from coopdec.search import index
     from coopdec.search.models import FacetEntry, SearchDocument
 
@@ -99,6 +100,9 @@ def atlas_site(reference_data, django_db_blocker):
                     FacetEntry.objects.all().delete()
                     SearchDocument.objects.all().delete()
                     delete_atlas_data()
+                    # delete_atlas_data keeps history rows (detached); the edits made through the live
+                    # server were committed, and later tests count history rows from an empty table.
+                    Change.objects.all().delete()
                     index.remove_orphans()
                 index.rebuild()  # a fresh, empty index generation
                 # With Playwright's event loop about, Django's per-thread connections are held per
