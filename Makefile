@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast test-slow bench lint format install migrate data clean
+.PHONY: run test test-fast test-slow bench stress lint format install migrate data clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,18 @@ test-slow: $(STAMP)
 
 bench: migrate
 	$(PY) bench/run.py
+
+# Issue 5 (docs/reliability.md): load at 50/100/200 users on gunicorn + PostgreSQL, PostgreSQL restarted
+# under load, kill -9 during long commands, and the property-based tests with many more examples.
+STRESS_STAMP := $(VENV)/.installed-stress
+$(STRESS_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[dev,stress]"
+	touch $(STRESS_STAMP)
+
+stress: $(STRESS_STAMP)
+	HYPOTHESIS_PROFILE=stress $(PY) -m pytest -p no:cacheprovider -m "fuzz or faults"
+	$(PY) bench/load.py
+	$(PY) bench/pg_restart.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -1,7 +1,22 @@
 """Shared fixtures: reference data loaded once per test session."""
 
+import os
+
 import pytest
 from django.core.management import call_command
+from hypothesis import HealthCheck, settings
+
+# Property-based tests (hypothesis, schemathesis): the suite runs a fixed, repeatable set of examples
+# ("ci", the default); `make stress` runs many more, drawn afresh each time (HYPOTHESIS_PROFILE=stress).
+# Database examples are not kept between runs (nothing is written under .hypothesis/).
+_QUIET = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.differing_executors]
+settings.register_profile(
+    "ci", max_examples=25, deadline=None, derandomize=True, database=None, suppress_health_check=_QUIET
+)
+settings.register_profile(
+    "stress", max_examples=400, deadline=None, database=None, suppress_health_check=_QUIET
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ but touches neither the database nor a template, so the ratio page/minimal shows
 from django.http import HttpResponse
 from django.urls import path
 
+from coopdec.urls import handler500  # noqa: F401 - the portal's 503 page when the database is away
 from coopdec.urls import urlpatterns as portal_urlpatterns
 
 

@@ -28,3 +28,6 @@ urlpatterns += i18n_patterns(
     path("", include("coopdec.atlas.urls")),
     prefix_default_language=False,
 )
+
+# 503 with Retry-After when the database is unreachable (a restart, a failover), 500 otherwise.
+handler500 = "coopdec.pages.errors.server_error"

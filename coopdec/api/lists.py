@@ -19,6 +19,7 @@ from coopdec.orgs.models import Organisation
 
 AUTHORITY_KINDS = (*Organisation.FRENCH_AUTHORITY_KINDS, Organisation.Kind.FOREIGN_AUTHORITY)
 DEFAULT_PAGE_SIZE = 50
+NUL = "\x00"
 MAX_PAGE_SIZE = 200
 
 
@@ -29,20 +30,37 @@ def values(querydict, name: str) -> list[str]:
 
 
 def unknown(value: str, name: str) -> str:
-    return _("Valeur inconnue « %(value)s » pour le paramètre « %(name)s ».") % {"value": value, "name": name}
+    return _("Valeur inconnue « %(value)s » pour le paramètre « %(name)s ».") % {
+        "value": value.replace(NUL, "\ufffd"),
+        "name": name,
+    }
 
 
 def positive_int(querydict, name: str, default: int, maximum: int, errors: list[str]) -> int:
     raw = (querydict.get(name) or "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+    # ASCII digits only, and no more of them than the maximum has: str.isdigit() also accepts "²", which
+    # int() refuses, and int() refuses more than 4,300 digits (both were server errors).
+    digits = raw.lstrip("0")
+    if (
+        not (raw.isascii() and raw.isdigit())
+        or len(digits) > len(str(maximum))
+        or not 1 <= int(raw) <= maximum
+    ):
         errors.append(
             _("Le paramètre « %(name)s » doit être un nombre entier de 1 à %(max)s (reçu « %(value)s »).")
             % {"name": name, "max": maximum, "value": raw[:40]}
         )
         return default
     return int(raw)
+
+
+def known_codes(queryset, field: str, requested: list[str]) -> set[str]:
+    """The requested codes that ``queryset`` holds in ``field``. A code with a NUL character is looked
+    up nowhere (PostgreSQL refuses the character in any text): it is unknown."""
+    plain = [value for value in requested if NUL not in value]
+    return set(queryset.filter(**{f"{field}__in": plain}).values_list(field, flat=True))
 
 
 def checked(requested: list[str], known: set[str], name: str, errors: list[str]) -> list[str]:
@@ -59,12 +77,12 @@ def authority_queryset(querydict) -> tuple[QuerySet, list[str]]:
         queryset = queryset.filter(kind__in=kinds)
     countries = [value.upper() for value in values(querydict, "country")]
     if countries:
-        known = set(Country.objects.filter(iso2__in=countries).values_list("iso2", flat=True))
+        known = known_codes(Country.objects, "iso2", countries)
         countries = checked(countries, known, "country", errors)
         queryset = queryset.filter(country_id__in=countries)
     regions = values(querydict, "region")
     if regions:
-        known = set(Region.objects.filter(code__in=regions).values_list("code", flat=True))
+        known = known_codes(Region.objects, "code", regions)
         regions = checked(regions, known, "region", errors)
         # A commune or a department authority reaches its region through its reference entity.
         queryset = queryset.filter(
@@ -74,13 +92,15 @@ def authority_queryset(querydict) -> tuple[QuerySet, list[str]]:
         )
     departments = [value.upper() for value in values(querydict, "department")]
     if departments:
-        known = set(Department.objects.filter(code__in=departments).values_list("code", flat=True))
+        known = known_codes(Department.objects, "code", departments)
         departments = checked(departments, known, "department", errors)
         queryset = queryset.filter(
             Q(department_id__in=departments) | Q(commune__department_id__in=departments)
         )
     name = (querydict.get("q") or "").strip()[:100]
-    if name:
+    if NUL in name:
+        errors.append(_("Le paramètre « q » contient un caractère nul."))
+    elif name:
         queryset = queryset.filter(name__icontains=name)
     return queryset.order_by("name", "slug"), errors
 
@@ -137,7 +157,7 @@ def country_list(querydict) -> tuple[list[CountryCounts], list[str]]:
     countries = Country.objects.select_related("continent").order_by("name_fr")
     continents = [value.upper() for value in values(querydict, "continent")]
     if continents:
-        known = set(Continent.objects.filter(code__in=continents).values_list("code", flat=True))
+        known = known_codes(Continent.objects, "code", continents)
         continents = checked(continents, known, "continent", errors)
         countries = countries.filter(continent_id__in=continents)
     active = (querydict.get("active") or "").strip().lower()

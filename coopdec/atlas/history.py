@@ -105,6 +105,19 @@ def child_values(instance: models.Model) -> dict[str, list[str]]:
     }
 
 
+def _keep_later_confirmation(instance: Partnership | Project, stored: Partnership | Project) -> None:
+    """Never take a sheet's last confirmation back in time.
+
+    A campaign's confirmation (``coopdec.campaigns.actions.confirm``) is not an edit: it sets
+    ``last_confirmed_at`` with a plain UPDATE, without a new version. An editor whose copy of the sheet was
+    read before it would otherwise write the older date back, without a conflict, and the history would
+    show them undoing a confirmation they never saw.
+    """
+    confirmed, given = stored.last_confirmed_at, instance.last_confirmed_at
+    if confirmed is not None and (given is None or given < confirmed):
+        instance.last_confirmed_at = confirmed
+
+
 def save_tracked(
     instance: Partnership | Project,
     *,
@@ -142,6 +155,8 @@ def save_tracked(
                     )
                 ),
             )
+        if stored is not None:
+            _keep_later_confirmation(instance, stored)
         old = {**field_values(stored), **m2m_values(stored), **child_values(stored)} if stored else {}
         new_m2m = {name: sorted(str(getattr(v, "pk", v)) for v in values) for name, values in m2m.items()}
         new = {**field_values(instance), **(m2m_values(stored) if stored else {}), **new_m2m}

@@ -50,6 +50,14 @@ def friendly_query_errors(view):
     return wrapper
 
 
+def plain_code(code: str) -> str:
+    """A code from the URL, refused (404) when it holds a NUL character: no code does, and PostgreSQL
+    refuses the character in any query (it was a server error)."""
+    if "\x00" in code:
+        raise Http404
+    return code
+
+
 def paginate(request, queryset, param: str = "page", per_page: int = PER_PAGE):
     """One page of ``queryset``, from the query-string parameter ``param`` (1 when absent)."""
     raw = request.GET.get(param, "1")
@@ -184,7 +192,7 @@ def browse(request):
 
 @friendly_query_errors
 def continent(request, code):
-    continent = get_object_or_404(Continent, code=code.upper())
+    continent = get_object_or_404(Continent, code=plain_code(code).upper())
     name = localized(continent)
     context = {
         "title": name,
@@ -198,7 +206,7 @@ def continent(request, code):
 
 @friendly_query_errors
 def country(request, iso2):
-    country = get_object_or_404(Country.objects.select_related("continent"), iso2=iso2.upper())
+    country = get_object_or_404(Country.objects.select_related("continent"), iso2=plain_code(iso2).upper())
     name = localized(country)
     level = fig.level_for_country(country.iso2)
     foreign = (
@@ -269,7 +277,7 @@ def foreign_authority(request, slug):
 
 @friendly_query_errors
 def region(request, code):
-    region = get_object_or_404(Region, code=code)
+    region = get_object_or_404(Region, code=plain_code(code))
     level = fig.level_for_region(region.code)
     members = fig.members_in_region(region.code)
     departments = fig.with_figures(
@@ -293,7 +301,7 @@ def region(request, code):
 
 @friendly_query_errors
 def department(request, code):
-    department = get_object_or_404(Department.objects.select_related("region"), code=code.upper())
+    department = get_object_or_404(Department.objects.select_related("region"), code=plain_code(code).upper())
     level = fig.level_for_department(department.code)
     members = fig.members_in_department(department.code)
     authorities = engaged_french(Organisation.objects.filter(pk__in=members.values("organisation_id")))

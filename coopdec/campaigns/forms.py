@@ -44,7 +44,9 @@ class OpenCampaignForm(DsfrBaseForm):
             raise forms.ValidationError(_("Indiquez au moins un jour de rappel, par exemple : 14, 3."))
         days = []
         for part in parts:
-            if not part.isdigit() or not 1 <= int(part) <= 365:
+            # ASCII digits, three at most: str.isdigit() also accepts "²", which int() refuses, and int()
+            # refuses more than 4,300 digits (both were server errors).
+            if not (part.isascii() and part.isdigit()) or len(part) > 3 or not 1 <= int(part) <= 365:
                 raise forms.ValidationError(
                     _("« %(value)s » n'est pas un nombre de jours entre 1 et 365.") % {"value": part}
                 )

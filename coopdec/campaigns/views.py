@@ -139,7 +139,8 @@ def detail(request, year: int):
         .order_by("organisation__name", "pk")
     )
     if region:
-        if not Region.objects.filter(code=region).exists():
+        # A code with a NUL character names no region (and PostgreSQL refuses it in a query).
+        if "\x00" in region or not Region.objects.filter(code=region).exists():
             raise Http404(_("Aucune région ne porte ce code."))
         waiting = waiting.filter(region_code=region)
     context = {

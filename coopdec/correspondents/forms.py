@@ -16,6 +16,7 @@ from .corrections import CORRECTABLE_FIELDS
 
 PHONE_RE = re.compile(r"^\+?[0-9 .()\-]{6,30}$")
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+NUL = "\x00"
 
 
 def date_field(label, required: bool) -> forms.DateField:
@@ -147,11 +148,13 @@ class InventoryForm(DsfrBaseForm):
 
     def french_choice(self) -> Organisation | None:
         slug = (self.data.get("french_authority") or "").strip() if self.is_bound else ""
-        return Organisation.objects.french_authorities().filter(slug=slug).first() if slug else None
+        if not slug or NUL in slug:  # a slug with a NUL character names nothing (PostgreSQL refuses it)
+            return None
+        return Organisation.objects.french_authorities().filter(slug=slug).first()
 
     def foreign_choice(self) -> Organisation | None:
         slug = (self.data.get("foreign_authority") or "").strip() if self.is_bound else ""
-        if not slug:
+        if not slug or NUL in slug:
             return None
         return (
             Organisation.objects.foreign_authorities()

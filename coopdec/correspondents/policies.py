@@ -186,6 +186,8 @@ class Territory:
 
 def find_territory(code: str) -> Territory | None:
     code = code.strip().upper()
+    if "\x00" in code:  # no code holds one, and PostgreSQL refuses it in any query
+        return None
     if "-" in code:
         subdivision = Subdivision.objects.select_related("country").filter(code=code).first()
         return Territory(subdivision.country, subdivision) if subdivision else None

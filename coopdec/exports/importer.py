@@ -14,10 +14,12 @@ in the database untouched; a table present, even empty, is the whole truth for t
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from coopdec.atlas.history import diff, field_values
 from coopdec.atlas.models import (
@@ -96,6 +98,32 @@ def _stored_by_slug(model, slugs) -> dict:
     return found
 
 
+def _update_changed(model, objs: list, changes: list[Change], fields: tuple[str, ...]) -> None:
+    """Write the changed objects' changed fields (with the version), one UPDATE per object.
+
+    Grouped by the fields that changed, each group is one statement run with ``executemany``. Django's
+    ``bulk_update`` builds a CASE WHEN per object and per field instead: an import that changed the title
+    of 4,000 projects spent about 40 s there naming the dozen fields, 10 s naming three.
+    """
+    groups = defaultdict(list)
+    for obj, change in zip(objs, changes, strict=True):
+        groups[tuple(name for name in fields if name in change.diff)].append(obj)
+    quote = connection.ops.quote_name
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    for changed, group in groups.items():
+        written = [model._meta.get_field(name) for name in (*changed, "version", "updated_at")]
+        assignments = ", ".join(f"{quote(field.column)} = %s" for field in written)
+        # Table and column names come from the model, values are parameters.
+        statement = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608
+        rows = [
+            [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in written] + [obj.pk]
+            for obj in group
+        ]
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), BATCH):
+                cursor.executemany(statement, rows[start : start + BATCH])
+
+
 class Importer:
     def __init__(self, records: dict[str, list[Record]], *, label: str, complete_geography: bool = False):
         self.records = records
@@ -104,12 +132,25 @@ class Importer:
         self.counts: dict[str, int] = defaultdict(int)
         self.now = timezone.now()
 
-    def run(self, parameters: dict) -> DataLoad:
+    # The steps of a run, in order, with the name shown in the command's progress.
+    STEPS = (
+        ("organisations", _("organisations")),
+        ("organisation_countries", _("pays couverts")),
+        ("partnerships", _("partenariats")),
+        ("projects", _("projets")),
+    )
+
+    def run(self, parameters: dict, on_step: Callable[[str], None] | None = None) -> DataLoad:
+        """Write everything in one transaction, ended by the ``DataLoad`` row: a run interrupted at any
+        point (an error, kill -9) leaves neither rows nor a record of the load.
+
+        ``on_step`` is called with each step's name before the step starts.
+        """
         with transaction.atomic():
-            self.organisations()
-            self.organisation_countries()
-            self.partnerships()
-            self.projects()
+            for method, name in self.STEPS:
+                if on_step is not None:
+                    on_step(name)
+                getattr(self, method)()
             return DataLoad.objects.create(
                 kind=DataLoad.Kind.IMPORT,
                 parameters=parameters,
@@ -134,19 +175,21 @@ class Importer:
         if self.complete_geography:
             self.fill_geography(rows.values())
         stored = _stored_by_slug(Organisation, rows)
-        created, updated = [], []
+        created, updated = [], defaultdict(list)
         for slug, attrs in rows.items():
             obj = stored.get(slug)
             if obj is None:
                 created.append(Organisation(slug=slug, **attrs))
                 continue
-            changed = [name for name, value in attrs.items() if getattr(obj, name) != value]
+            changed = tuple(name for name, value in attrs.items() if getattr(obj, name) != value)
             if changed:
                 for name in changed:
                     setattr(obj, name, attrs[name])
-                updated.append(obj)
+                updated[changed].append(obj)
         Organisation.objects.bulk_create(created, batch_size=BATCH)
-        Organisation.objects.bulk_update(updated, list(ORGANISATION_FIELDS.values()), batch_size=BATCH)
+        for changed, objs in updated.items():
+            Organisation.objects.bulk_update(objs, changed, batch_size=BATCH)
+        updated = [obj for objs in updated.values() for obj in objs]
         self.counts["organisations_creees"] += len(created)
         self.counts["organisations_modifiees"] += len(updated)
 
@@ -253,11 +296,7 @@ class Importer:
             difference = {**diff(old, new), **diff(extra_old, extra_new)}
             if difference:
                 changes.append(self.bump(obj, difference))
-        Partnership.objects.bulk_update(
-            [change.partnership for change in changes],
-            [*PARTNERSHIP_FIELDS, "version", "updated_at"],
-            batch_size=BATCH,
-        )
+        _update_changed(Partnership, [change.partnership for change in changes], changes, PARTNERSHIP_FIELDS)
         Change.objects.bulk_create(changes, batch_size=BATCH)
         self.counts["partenariats_modifies"] += len(changes)
 
@@ -355,10 +394,8 @@ class Importer:
             difference = {**diff(old, new), **diff(extra_old, extra_new)}
             if difference:
                 changes.append(self.bump(obj, difference))
-        Project.objects.bulk_update(
-            [change.project for change in changes],
-            ["partnership", *PROJECT_FIELDS, "version", "updated_at"],
-            batch_size=BATCH,
+        _update_changed(
+            Project, [change.project for change in changes], changes, ("partnership", *PROJECT_FIELDS)
         )
         Change.objects.bulk_create(changes, batch_size=BATCH)
         self.counts["projets_modifies"] += len(changes)

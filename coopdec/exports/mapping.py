@@ -9,10 +9,11 @@ importer as our own files: there is no code per source.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 import unicodedata
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ from coopdec.atlas.models import Theme
 from coopdec.geo.models import Country
 
 from .atlas_tables import TABLES_BY_NAME
-from .reader import CsvFile, ImportProblem, UnreadableFile
+from .reader import CsvFile, ImportProblem, UnreadableFile, source_problem
 from .validation import RawRow, Record, parse_rows
 
 PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
@@ -32,7 +33,13 @@ FORMATS = {
         "-".join(reversed(value.split("/"))) if re.fullmatch(r"\d{2}/\d{2}/\d{4}", value) else value
     ),
 }
+LOOKUP_TABLES = ("country", "theme")
 SPEC_KEYS = {"column", "template", "value", "split", "translate", "lookup", "slugify", "format", "default"}
+# A mapping is a page of JSON written by a person; the example is 4 KB. A larger file, or one nested deeper
+# than a mapping ever is, is refused before it is parsed (Python's parser recurses on nesting).
+MAX_MAPPING_BYTES = 1024 * 1024
+MAX_NESTING = 20
+TOP_KEYS = {"description", "files", "delimiter", "encoding", "translations", "tables"}
 
 
 class MappingError(Exception):
@@ -67,14 +74,136 @@ class Lookups:
         return self.table(name).get(normalise(value), value)
 
 
+def _nesting(text: str) -> int:
+    """The deepest nesting of brackets and braces outside strings, counted without parsing."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def read_spec(path: Path) -> dict:
+    """The mapping file's JSON object; ``MappingError`` in French for anything else."""
+
+    def unreadable(reason) -> MappingError:
+        return MappingError(
+            _("fichier de correspondance illisible %(path)s : %(error)s") % {"path": path, "error": reason}
+        )
+
+    try:
+        with open(path, "rb") as handle:
+            # Read to one byte past the limit, whatever the file says its size is (``/dev/zero`` says 0).
+            data = handle.read(MAX_MAPPING_BYTES + 1)
+    except OSError as error:
+        raise unreadable(error.strerror or error) from error
+    if len(data) > MAX_MAPPING_BYTES:
+        raise unreadable(
+            _("plus de %(size)s octets : ce n'est pas une correspondance de colonnes")
+            % {"size": f"{MAX_MAPPING_BYTES:,}".replace(",", " ")}
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise unreadable(_("le fichier n'est pas encodé en UTF-8")) from None
+    if _nesting(text) > MAX_NESTING:
+        raise unreadable(_("imbrication de plus de %(depth)s niveaux") % {"depth": MAX_NESTING})
+    try:
+        spec = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise unreadable(
+            _("ce n'est pas du JSON valide (ligne %(line)s, colonne %(column)s)")
+            % {"line": error.lineno, "column": error.colno}
+        ) from error
+    if not isinstance(spec, dict):
+        raise unreadable(_("un objet JSON { … } est attendu"))
+    return spec
+
+
+def _wrong(what: str, expected) -> MappingError:
+    return MappingError(
+        _("correspondance invalide : %(what)s doit être %(expected)s") % {"what": what, "expected": expected}
+    )
+
+
+def check_shape(spec: dict) -> None:
+    """The types of every part of a mapping, checked before any is used (so that no mistake in the file
+    surfaces later as a Python error)."""
+    unknown = sorted(set(spec) - TOP_KEYS)
+    if unknown:
+        raise MappingError(_("clé inconnue dans la correspondance : %(keys)s") % {"keys": ", ".join(unknown)})
+    files = spec.get("files", ["*.csv"])
+    if not isinstance(files, list) or not files or not all(isinstance(f, str) and f for f in files):
+        raise _wrong("« files »", _("une liste de motifs de noms de fichiers"))
+    for pattern in files:
+        parts = PurePosixPath(pattern.replace("\\", "/")).parts
+        if pattern.startswith(("/", "\\")) or ".." in parts or ":" in pattern:
+            raise MappingError(
+                _("motif de fichier « %(pattern)s » refusé : seuls les fichiers du dossier sont lus")
+                % {"pattern": pattern}
+            )
+    delimiter = spec.get("delimiter", ",")
+    if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in '\r\n"':
+        raise _wrong("« delimiter »", _("un seul caractère"))
+    encoding = spec.get("encoding", "utf-8")
+    if not isinstance(encoding, str):
+        raise _wrong("« encoding »", _("un nom d'encodage"))
+    try:
+        info = codecs.lookup(encoding)
+    except LookupError:
+        raise MappingError(_("encodage inconnu « %(name)s »") % {"name": encoding}) from None
+    # Lines are split on the byte of "\n" before decoding: only encodings that write it as that byte fit
+    # (not UTF-16 or UTF-32), and only text encodings (not "rot13" or "zlib").
+    if not getattr(info, "_is_text_encoding", True) or "\n".encode(info.name) != b"\n":
+        raise MappingError(
+            _("encodage « %(name)s » non pris en charge : utilisez UTF-8 ou un encodage sur un octet")
+            % {"name": encoding}
+        )
+    translations = spec.get("translations", {})
+    if not isinstance(translations, dict) or not all(
+        isinstance(table, dict) and all(isinstance(v, str) for v in table.values())
+        for table in translations.values()
+    ):
+        raise _wrong("« translations »", _("un objet de tables { valeur source : code }"))
+    tables = spec.get("tables", {})
+    if not isinstance(tables, dict) or not all(
+        isinstance(producers, list) and all(isinstance(p, dict) for p in producers)
+        for producers in tables.values()
+    ):
+        raise _wrong("« tables »", _("un objet { table : [ règles par colonne ] }"))
+    for table_name, producers in tables.items():
+        for producer in producers:
+            for column, rule in producer.items():
+                where = f"{table_name}.{column}"
+                if not isinstance(rule, dict):
+                    raise _wrong(where, _("un objet de règle"))
+                for key in ("column", "template", "split", "translate", "lookup", "format"):
+                    if key in rule and not (isinstance(rule[key], str) and rule[key]):
+                        raise _wrong(f"{where}.{key}", _("un texte non vide"))
+                for key in ("value", "default"):
+                    if key in rule and not isinstance(rule[key], str | int | float):
+                        raise _wrong(f"{where}.{key}", _("un texte ou un nombre"))
+                if "slugify" in rule and not isinstance(rule["slugify"], bool):
+                    raise _wrong(f"{where}.slugify", _("true ou false"))
+
+
 class Mapping:
     def __init__(self, path: Path):
-        try:
-            self.spec = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise MappingError(
-                _("fichier de correspondance illisible %(path)s : %(error)s") % {"path": path, "error": error}
-            ) from error
+        self.spec = read_spec(path)
+        check_shape(self.spec)
         self.name = path.name
         self.files = self.spec.get("files") or ["*.csv"]
         self.delimiter = self.spec.get("delimiter", ",")
@@ -114,6 +243,10 @@ class Mapping:
                     if spec.get("translate") and spec["translate"] not in self.translations:
                         raise MappingError(
                             _("traduction inconnue « %(name)s »") % {"name": spec["translate"]}
+                        )
+                    if spec.get("lookup") and spec["lookup"] not in LOOKUP_TABLES:
+                        raise MappingError(
+                            _("table de correspondance inconnue « %(name)s »") % {"name": spec["lookup"]}
                         )
                     if spec.get("format") and spec["format"] not in FORMATS:
                         raise MappingError(_("format inconnu « %(name)s »") % {"name": spec["format"]})
@@ -178,8 +311,17 @@ class Mapping:
                     yield table_name, RawRow(source, line, row, labels)
 
     def read(self, directory: Path, problems: list[ImportProblem]) -> dict[str, list[Record]]:
-        paths = sorted({path for pattern in self.files for path in directory.glob(pattern) if path.is_file()})
-        if not paths:
+        paths, refused = [], 0
+        for path in sorted({path for pattern in self.files for path in directory.glob(pattern)}):
+            if path.is_dir():
+                continue
+            problem = source_problem(directory, path)
+            if problem:
+                problems.append(ImportProblem(path.name, problem))
+                refused += 1
+            else:
+                paths.append(path)
+        if not paths and not refused:
             problems.append(
                 ImportProblem(
                     str(directory),

@@ -9,41 +9,46 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator, validate_email, validate_slug
+from django.core.validators import URLValidator, validate_email
 from django.utils.translation import gettext as _
 
-from coopdec.atlas.models import Partnership, Project, Theme
+from coopdec.atlas.models import Financing, Partnership, Project, Theme, Volunteer
 from coopdec.geo.models import Commune, Country, Department, Epci, Region, Subdivision
 from coopdec.orgs.models import Organisation
 
 from .atlas_tables import TABLES, TABLES_BY_NAME, Column, Table
-from .reader import CsvFile, ImportProblem, UnreadableFile
+from .formats.csv import from_spreadsheet_safe
+from .reader import CsvFile, ImportProblem, UnreadableFile, source_problem
 
 
-@dataclass
+@dataclass(slots=True)
 class RawRow:
     source: str
     line: int
     cells: dict[str, str]
-    # Our column name → the column name in the source, for messages about mapped files.
-    columns: dict[str, str] = field(default_factory=dict)
+    # Our column name → the column name in the source, for messages about mapped files (None in our own
+    # files, whose columns have our names).
+    columns: Mapping[str, str] | None = None
 
 
-@dataclass
+# A file of a million rows is held as a million records until it is validated and written: slots and
+# shared values (below) keep each one small.
+@dataclass(slots=True)
 class Record:
     source: str
     line: int
     values: dict
-    columns: dict[str, str] = field(default_factory=dict)
+    columns: Mapping[str, str] | None = None
 
     def problem(self, column: str, message: str) -> ImportProblem:
-        return ImportProblem(self.source, message, self.line, self.columns.get(column, column))
+        label = self.columns.get(column, column) if self.columns else column
+        return ImportProblem(self.source, message, self.line, label)
 
 
 REFERENCE_MODELS = {
@@ -95,10 +100,77 @@ AUTHORITY_REFERENCE = {
     Organisation.Kind.EPCI: ("epci", "epci_siren"),
 }
 
-INTEGER = re.compile(r"-?\d+")
-DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# ASCII digits only (``\d`` would take Arabic-Indic and other digits, which ``int`` reads too).
+INTEGER = re.compile(r"-?[0-9]+")
+# What ``to_text`` writes for a decimal or a float (``1e-05`` included); not Python's ``1_000`` or
+# surrounding spaces, which ``Decimal`` would take.
+NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# Django's ``validate_slug``, without the cost of its lazily compiled expression (a call per cell).
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+# Columns whose values repeat from row to row (codes, links to other files, years): each distinct text is
+# parsed once and its value shared by every row that has it.
+LINK_COLUMNS = {"organisation", "partnership", "project", "funder"}
+# Longer than any integer a column may hold (and than the 4,300 digits ``int`` refuses to read).
+MAX_INTEGER_DIGITS = 20
 TRUE = {"true", "1", "vrai", "oui"}
 FALSE = {"false", "0", "faux", "non"}
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """A value quoted in a message, cut short: a hostile file's megabyte cell is not echoed whole."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+# Where the numbers of each table are stored: their columns are the model fields of the same name.
+NUMERIC_MODELS = {"organisations": Organisation, "financings": Financing, "volunteers": Volunteer}
+# Coordinates are stored as floats, which take any value; these are the ones on Earth.
+GEOGRAPHIC_RANGES = {"latitude": (Decimal(-90), Decimal(90)), "longitude": (Decimal(-180), Decimal(180))}
+
+
+@dataclass(frozen=True)
+class NumericRange:
+    low: Decimal | int | None
+    high: Decimal | int | None
+    decimal_places: int | None = None
+
+
+def numeric_ranges(table: Table) -> dict[str, NumericRange]:
+    """The values each number column of ``table`` can be stored as, whatever the database.
+
+    Integer fields take the range Django gives them on every backend (SQLite would store a larger number
+    and PostgreSQL refuse it in the middle of the import); a decimal its digits; a coordinate the globe.
+    """
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    model = NUMERIC_MODELS.get(table.name)
+    ranges = {}
+    for column in table.read_columns:
+        if column.type not in ("integer", "number") or model is None:
+            continue
+        model_field = model._meta.get_field(column.name)
+        if column.name in GEOGRAPHIC_RANGES:
+            ranges[column.name] = NumericRange(*GEOGRAPHIC_RANGES[column.name])
+        elif model_field.get_internal_type() == "DecimalField":
+            places = model_field.decimal_places
+            high = Decimal(10) ** (model_field.max_digits - places) - Decimal(10) ** -places
+            ranges[column.name] = NumericRange(-high, high, places)
+        else:
+            low, high = BaseDatabaseOperations.integer_field_ranges[model_field.get_internal_type()]
+            ranges[column.name] = NumericRange(low, high)
+    return ranges
+
+
+def check_range(bounds: NumericRange, value) -> None:
+    if (bounds.low is not None and value < bounds.low) or (bounds.high is not None and value > bounds.high):
+        raise ValueError(
+            _("%(value)s hors limites (de %(low)s à %(high)s)")
+            % {"value": value, "low": bounds.low, "high": bounds.high}
+        )
+    if bounds.decimal_places is not None and value.as_tuple().exponent < -bounds.decimal_places:
+        raise ValueError(
+            _("%(value)s : %(places)s décimales au plus") % {"value": value, "places": bounds.decimal_places}
+        )
 
 
 def parse_cell(column: Column, text: str):
@@ -110,41 +182,47 @@ def parse_cell(column: Column, text: str):
         return "" if column.type == "string" and not column.reference else None
     if column.type == "integer":
         if not INTEGER.fullmatch(text):
-            raise ValueError(_("nombre entier attendu, « %(value)s » reçu") % {"value": text})
+            raise ValueError(_("nombre entier attendu, « %(value)s » reçu") % {"value": _shown(text)})
+        if len(text) > MAX_INTEGER_DIGITS:
+            raise ValueError(_("nombre de %(digits)s chiffres, hors limites") % {"digits": len(text)})
         return int(text)
     if column.type == "number":
         try:
-            value = Decimal(text)
+            value = Decimal(text) if NUMBER.fullmatch(text) else None
         except InvalidOperation:
             value = None
         if value is None or not value.is_finite():
-            raise ValueError(_("nombre attendu (point décimal), « %(value)s » reçu") % {"value": text})
+            raise ValueError(
+                _("nombre attendu (point décimal), « %(value)s » reçu") % {"value": _shown(text)}
+            )
         return value
     if column.type == "boolean":
         if text.lower() in TRUE:
             return True
         if text.lower() in FALSE:
             return False
-        raise ValueError(_("« true » ou « false » attendu, « %(value)s » reçu") % {"value": text})
+        raise ValueError(_("« true » ou « false » attendu, « %(value)s » reçu") % {"value": _shown(text)})
     if column.type == "date":
         try:
             if not DATE.fullmatch(text):
                 raise ValueError(text)
             return datetime.date.fromisoformat(text)
         except ValueError:
-            raise ValueError(_("date AAAA-MM-JJ attendue, « %(value)s » reçu") % {"value": text}) from None
+            raise ValueError(
+                _("date AAAA-MM-JJ attendue, « %(value)s » reçu") % {"value": _shown(text)}
+            ) from None
     if column.type == "datetime":
         try:
             value = datetime.datetime.fromisoformat(text)
         except ValueError:
             raise ValueError(
-                _("date et heure ISO 8601 attendues, « %(value)s » reçu") % {"value": text}
+                _("date et heure ISO 8601 attendues, « %(value)s » reçu") % {"value": _shown(text)}
             ) from None
         return value if value.tzinfo else value.replace(tzinfo=datetime.UTC)
     if column.enum and text not in column.enum:
         raise ValueError(
             _("valeur inconnue « %(value)s » (valeurs admises : %(allowed)s)")
-            % {"value": text, "allowed": ", ".join(column.enum)}
+            % {"value": _shown(text), "allowed": ", ".join(column.enum)}
         )
     if column.max_length and len(text) > column.max_length:
         raise ValueError(
@@ -152,25 +230,50 @@ def parse_cell(column: Column, text: str):
         )
     try:
         if column.name == "slug" or column.name in {"organisation", "partnership", "project", "funder"}:
-            validate_slug(text)
+            if not SLUG.fullmatch(text):
+                raise ValidationError(text)
         elif column.format == "email":
             validate_email(text)
         elif column.format == "uri":
             URLValidator()(text)
     except ValidationError:
-        raise ValueError(_("valeur mal formée « %(value)s »") % {"value": text}) from None
+        raise ValueError(_("valeur mal formée « %(value)s »") % {"value": _shown(text)}) from None
     return text
 
 
 def parse_rows(table: Table, rows: Iterable[RawRow], problems: list[ImportProblem]) -> Iterator[Record]:
+    ranges = numeric_ranges(table)
+    columns = table.read_columns
+    shared = {
+        column.name: {}
+        for column in columns
+        if column.enum
+        or column.reference
+        or column.name in LINK_COLUMNS
+        or column.type == "boolean"
+        or column.name == "year"
+    }
+    missing = object()
     for row in rows:
         values = {}
         record = Record(row.source, row.line, values, row.columns)
-        for column in table.read_columns:
-            try:
-                values[column.name] = parse_cell(column, row.cells.get(column.name, ""))
-            except ValueError as error:
-                problems.append(record.problem(column.name, str(error)))
+        cells = row.cells
+        for column in columns:
+            name = column.name
+            text = cells.get(name, "")
+            known = shared.get(name)
+            value = missing if known is None else known.get(text, missing)
+            if value is missing:
+                try:
+                    value = parse_cell(column, text)
+                    if value is not None and name in ranges:
+                        check_range(ranges[name], value)
+                except ValueError as error:
+                    problems.append(record.problem(name, str(error)))
+                    continue
+                if known is not None:
+                    known[text] = value
+            values[name] = value
         yield record
 
 
@@ -179,6 +282,7 @@ def read_csv_table(table: Table, path: Path, problems: list[ImportProblem]) -> l
     source = CsvFile(path)
     expected = {column.name for column in table.columns}
     needed = [column.name for column in table.read_columns if column.required]
+    text_columns = [column.name for column in table.read_columns if column.type == "string"]
 
     def raw_rows() -> Iterator[RawRow]:
         header_checked = False
@@ -190,6 +294,10 @@ def read_csv_table(table: Table, path: Path, problems: list[ImportProblem]) -> l
             if isinstance(cells, str):
                 problems.append(ImportProblem(table.filename, cells, line))
                 continue
+            for name in text_columns:
+                # The quote the export put before text that looks like a formula (writer.cell_writer).
+                if cells.get(name, "")[:1] == "'":
+                    cells[name] = from_spreadsheet_safe(cells[name])
             yield RawRow(table.filename, line, cells)
         if not header_checked:
             check_header(source.header)
@@ -222,7 +330,12 @@ def read_directory(
     for table in TABLES:
         path = directory / table.filename
         if not path.exists():
-            problems.append(ImportProblem(table.filename, _("fichier absent du dossier")))
+            problems.append(ImportProblem(table.filename, absent_message(directory, table)))
+            unreadable.add(table.name)
+            continue
+        refused = source_problem(directory, path)
+        if refused:
+            problems.append(ImportProblem(table.filename, refused))
             unreadable.add(table.name)
             continue
         rows = read_csv_table(table, path, problems)
@@ -231,6 +344,20 @@ def read_directory(
         else:
             records[table.name] = rows
     return records, unreadable
+
+
+def absent_message(directory: Path, table: Table) -> str:
+    """ "Absent", and the file of the same name in another format when there is one (a saved workbook).
+
+    Other files of the directory (``datapackage.json``, a README, anything else) are not read.
+    """
+    others = sorted(path.name for path in directory.glob(f"{table.name}.*") if path.name != table.filename)
+    if others:
+        return _(
+            "fichier absent du dossier (%(found)s présent : seuls les fichiers CSV sont lus ; "
+            "enregistrez-le au format « CSV UTF-8 » sous le nom %(name)s)"
+        ) % {"found": ", ".join(others), "name": table.filename}
+    return _("fichier absent du dossier")
 
 
 def _existing(model, key: str, values: Iterable[str], fields=("pk",)) -> dict:

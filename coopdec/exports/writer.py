@@ -1,7 +1,8 @@
 """Writing the Atlas as CSV files with a Frictionless Data Package (``datapackage.json``).
 
 Rows are streamed from ``QuerySet.iterator()`` and written as they come, so memory stays flat whatever the
-number of rows. Labels are written in French whatever the active language.
+number of rows. Labels are written in French whatever the active language. Text cells that a spreadsheet
+would run as a formula are quoted (``formats.csv.spreadsheet_safe``); ``validation`` removes the quote.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from django.db.models import QuerySet
 from django.utils import translation
 
 from .atlas_tables import TABLES, Table, to_text
+from .formats.csv import spreadsheet_safe
 
 CHUNK_SIZE = 2000
 PACKAGE_NAME = "atlas-cooperation-decentralisee"
@@ -67,8 +70,11 @@ def datapackage() -> dict:
         "description": (
             "Collectivités, partenariats et fiches-projets de l'Atlas. Les colonnes marquées "
             "« x-derived » sont des libellés écrits à côté d'un code pour la lecture ; elles ne sont pas "
-            "relues à l'import. Voir docs/opendata.md."
+            "relues à l'import. Un texte qui commence par =, +, -, @, une tabulation ou un retour chariot "
+            "est écrit précédé d'une apostrophe (') pour qu'un tableur ne le prenne pas pour une formule ; "
+            "l'import retire cette apostrophe. Voir docs/opendata.md."
         ),
+        "x-formula-prefix": "'",
         "licenses": [{"name": "etalab-2.0", "title": "Licence Ouverte / Open Licence 2.0"}],
         "resources": [
             {
@@ -88,14 +94,36 @@ def datapackage() -> dict:
     }
 
 
+def cell_writer(column) -> Callable[[object], str]:
+    """The text of one column's cells: text that a spreadsheet would take for a formula is quoted."""
+    if column.type == "string":
+        return lambda obj: spreadsheet_safe(to_text(column.get(obj)))
+    return lambda obj: to_text(column.get(obj))
+
+
+def published_rows(queryset: QuerySet) -> QuerySet:
+    """The rows of published partnerships and sheets only.
+
+    ``Project.objects`` and ``Partnership.objects`` leave drafts out, but the tables of their details
+    (contacts, financings, participants, volunteers, themes, a partnership's members and partners) are read
+    through managers that do not: without this, a draft's contacts were published in ``contacts.csv``.
+    """
+    fields = {f.name for f in queryset.model._meta.get_fields()}
+    if "project" in fields:
+        queryset = queryset.filter(project__published=True, project__partnership__published=True)
+    if "partnership" in fields:
+        queryset = queryset.filter(partnership__published=True)
+    return queryset
+
+
 def write_table(table: Table, directory: Path, on_row: Callable[[], None] | None = None) -> int:
     count = 0
-    getters = [column.get for column in table.columns]
+    cells = [cell_writer(column) for column in table.columns]
     with open(directory / table.filename, "w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
         writer.writerow([column.name for column in table.columns])
-        for obj in table.queryset().iterator(chunk_size=CHUNK_SIZE):
-            writer.writerow([to_text(get(obj)) for get in getters])
+        for obj in published_rows(table.queryset()).iterator(chunk_size=CHUNK_SIZE):
+            writer.writerow([cell(obj) for cell in cells])
             count += 1
             if on_row is not None:
                 on_row()

@@ -99,7 +99,8 @@ def parse_zoom(querydict: QueryDict) -> tuple[int, list[str]]:
         "max": MAX_ZOOM,
         "value": value,
     }
-    if not value.isascii() or not value.isdigit():
+    # At most as many significant digits as MAX_ZOOM: int() refuses more than 4,300 (a server error).
+    if not value.isascii() or not value.isdigit() or len(value.lstrip("0")) > len(str(MAX_ZOOM)):
         return DEFAULT_ZOOM, [message]
     zoom = int(value)
     if zoom > MAX_ZOOM:

@@ -42,6 +42,7 @@ FACETS = (
     "status",
 )
 SORTS = ("relevance", "date", "title")
+NUL = "\x00"
 MAX_PAGE_SIZE = 100
 YEAR_BOUNDS = (1900, 2100)
 # Up to this many unindexed projects are indexed during the search itself; beyond, a rebuild is due.
@@ -183,12 +184,18 @@ def parse_params(querydict) -> tuple[SearchParams, list[str]]:
     errors: list[str] = []
     names = facet_names()
     params = SearchParams(q=(querydict.get("q") or "").strip()[:200])
+    if NUL in params.q:
+        # PostgreSQL refuses the character in any text (a server error once the words were saved or
+        # matched); no one types it.
+        errors.append(_("Les mots-clés contiennent un caractère nul : ils ont été ignorés."))
+        params.q = ""
     for facet in FACETS:
         raw = [v.strip() for item in querydict.getlist(facet) for v in item.split(",") if v.strip()]
         raw = list(dict.fromkeys(v[:120] for v in raw))[:50]
         if not raw:
             continue
-        known = _known_values(facet, raw)
+        # A value with a NUL character is no known code: it is reported below without being looked up.
+        known = _known_values(facet, [v for v in raw if NUL not in v])
         kept = []
         for value in raw:
             normalised = value.upper() if facet in ("country", "continent", "department") else value
@@ -197,7 +204,7 @@ def parse_params(querydict) -> tuple[SearchParams, list[str]]:
             else:
                 errors.append(
                     _("Valeur inconnue « %(value)s » pour le filtre « %(facet)s » : filtre ignoré.")
-                    % {"value": value[:40], "facet": names[facet]}
+                    % {"value": value[:40].replace(NUL, "\ufffd"), "facet": names[facet]}
                 )
         if kept:
             params.filters[facet] = list(dict.fromkeys(kept))

@@ -86,7 +86,9 @@ class Terms:
 
 def parse_terms(q: str) -> Terms:
     words = [normalise(w) for w in WORD_RE.findall(q)]
-    words = [w for w in words if w not in STOPWORDS and w != "_"]
+    # A few characters are word characters that normalise to nothing or to a space (the halfwidth katakana
+    # sound marks, Arabic isolated vowel forms): an empty word made PostgreSQL's tsquery invalid (a 500).
+    words = [w for w in words if w.strip() and w not in STOPWORDS and w != "_"]
     if not words:
         return Terms((), (), "")
     stems = tuple(dict.fromkeys(stem(w) for w in words[:-1]))

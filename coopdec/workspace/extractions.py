@@ -3,7 +3,9 @@
 The export is the API's (``coopdec.api.views.projects``): the search backend's matching projects, read in
 chunks by ``project_rows`` and written by the streaming writers of ``coopdec.exports.formats``. Blocks are
 written to disk as they come, so memory stays flat whatever the number of rows; the file is first written
-under a temporary name and renamed when complete, so an interrupted export leaves no half file listed.
+under a temporary name and renamed when complete, and its record is saved after, so an interrupted export
+leaves no half file listed; what it leaves on disk goes with the owner's next extraction
+(``remove_leftovers``).
 
 Each person keeps at most ``WORKSPACE_EXTRACTIONS_MAX_COUNT`` files and ``WORKSPACE_EXTRACTIONS_MAX_BYTES``
 in all (settings, with the defaults below); an export that would pass the space left stops as soon as it
@@ -13,6 +15,7 @@ does, and nothing is kept.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -35,6 +38,8 @@ from .models import Extraction, SavedSearch
 
 DEFAULT_MAX_COUNT = 20
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+# Files of an owner's folder without a record are removed once untouched for this long (see remove_leftovers).
+LEFTOVER_SECONDS = 60 * 60
 
 
 class ExtractionRefused(Exception):
@@ -125,6 +130,30 @@ def write_file(path: Path, chunks: Iterable[bytes], limit: int) -> int:
     return size
 
 
+def remove_leftovers(owner_id: int, *, older_than: float = LEFTOVER_SECONDS) -> list[Path]:
+    """Remove the files of the owner's folder that no extraction names and nothing touched for a while.
+
+    An export killed while it wrote (kill -9, a worker's timeout) leaves its ``.part`` file, and one killed
+    between the rename and the record leaves a complete file that nobody lists: no record ever points at
+    them, but they take room on disk. A file written in the last ``older_than`` seconds may belong to an
+    extraction under way, so it stays. Returns the files removed.
+    """
+    folder = Path(settings.MEDIA_ROOT) / "extractions" / str(owner_id)  # as Extraction.relative_path
+    if not folder.is_dir():
+        return []
+    named = {
+        f"{uuid}.{fmt}"
+        for uuid, fmt in Extraction.objects.filter(owner_id=owner_id).values_list("uuid", "format")
+    }
+    limit = time.time() - older_than
+    removed = []
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and path.name not in named and path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
 def extract(saved_search: SavedSearch, fmt: str) -> Extraction:
     """Export the projects of ``saved_search`` to a file in its owner's space.
 
@@ -140,6 +169,7 @@ def extract(saved_search: SavedSearch, fmt: str) -> Extraction:
     if checked.errors:
         raise ExtractionRefused(" ".join(checked.errors))
     _files, used = check_room(owner)
+    remove_leftovers(owner.pk)
     extraction = Extraction(
         owner=owner,
         saved_search=saved_search,

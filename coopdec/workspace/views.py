@@ -150,7 +150,8 @@ def save(request):
     checked = saved.check(request.GET, kind)
     lines = saved.describe(checked.params)
     form = NameForm(
-        request.POST or None,
+        # Bound on every POST, an empty one included: it is refused with the form's errors.
+        request.POST if request.method == "POST" else None,
         owner=request.user,
         kind=checked.kind,
         initial={"name": saved.suggested_name(lines, checked.kind)},
@@ -205,7 +206,8 @@ def saved_detail(request, uuid):
     """A saved search: its criteria, open it, rename it, its alert, its extractions."""
     item = saved_searches.get_or_404(request, "view", uuid=uuid)
     form = NameForm(
-        request.POST or None,
+        # Bound on every POST, an empty one included: it is refused with the form's errors.
+        request.POST if request.method == "POST" else None,
         owner=request.user,
         kind=item.kind,
         instance=item,

@@ -30,7 +30,7 @@ from django_otp import login as otp_login
 from coopdec.audit.log import record
 from coopdec.audit.models import AuditEvent
 
-from .. import lockout, twofactor
+from .. import lockout, throttle, twofactor
 from ..forms import (
     CodeForm,
     DsfrPasswordChangeForm,
@@ -47,9 +47,13 @@ PENDING_SECONDS = 5 * 60
 
 
 def safe_next(request, default: str = "") -> str:
-    """The ``next`` address of the request if it stays on this site, else ``default``."""
+    """The ``next`` address of the request if it is a path of this site, else ``default``.
+
+    Only paths (what the site's own links carry): a bare word such as ``next=espace`` passed the host
+    check, then ``redirect()`` took it for the name of a URL pattern and failed (a 500 after the login).
+    """
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
@@ -267,6 +271,14 @@ def resend_confirmation(request):
     form = ResendConfirmationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].strip().lower()
+        if not throttle.allow(request, "confirmation", email):
+            form.add_error(None, throttle.refusal_message())
+            return render(
+                request,
+                "accounts/resend_confirmation.html",
+                {"title": _("Recevoir un nouveau lien"), "form": form},
+                status=429,
+            )
         user = User.objects.filter(email__iexact=email, is_active=False).first()
         if user is not None and user.has_usable_password():
             send_confirmation(request, user)
@@ -301,6 +313,14 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "accounts/mail/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
     extra_context = {"title": gettext_lazy("Mot de passe oublié")}
+
+    def form_valid(self, form):
+        if not throttle.allow(self.request, "password_reset", form.cleaned_data["email"]):
+            form.add_error(None, throttle.refusal_message())
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
+        return super().form_valid(form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

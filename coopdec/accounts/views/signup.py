@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from coopdec.orgs.models import ROLE_FOR_KIND, Membership, Organisation
 
-from .. import orgsearch, signup
+from .. import orgsearch, signup, throttle
 from ..forms import KindForm, OrganisationChoiceForm, OrganisationRequestForm, PersonForm
 from ..models import OrganisationRequest
 
@@ -128,6 +128,11 @@ def person_step(request):
         messages.info(request, _("Choisissez d'abord votre organisation."))
         return redirect("accounts:signup_organisation" if kind else "accounts:signup")
     form = PersonForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        if not throttle.allow(request, "signup", form.cleaned_data["email"]):
+            form.add_error(None, throttle.refusal_message())
+            status = 429
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -155,6 +160,7 @@ def person_step(request):
             "role_label": Membership.Role(ROLE_FOR_KIND[kind]).label,
             "stepper": _stepper(3, _("Vous")),
         },
+        status=status,
     )
 
 
@@ -181,6 +187,11 @@ def organisation_request(request):
     if request.user.is_authenticated:
         initial |= {"requester_name": request.user.get_full_name(), "requester_email": request.user.email}
     form = OrganisationRequestForm(request.POST if request.method == "POST" else None, initial=initial)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        if not throttle.allow(request, "organisation_request", form.cleaned_data["requester_email"]):
+            form.add_error(None, throttle.refusal_message())
+            status = 429
     if request.method == "POST" and form.is_valid():
         req = signup.request_organisation(request, **form.cleaned_fields())
         return render(
@@ -194,6 +205,7 @@ def organisation_request(request):
             "form": form,
             "status_new": OrganisationRequest.Status.NEW,
         },
+        status=status,
     )
 
 

@@ -852,6 +852,11 @@ class Generator:
                 rng.choice(voc.RESULTS).format(n=rng.randint(2, 300) * 10, year=min(end_year, REFERENCE_YEAR))
             )
         self.project_number = getattr(self, "project_number", 0) + 1
+        start_date, end_date = self.random_date(start_year), self.random_date(end_year)
+        if end_date < start_date:
+            # Both in the same year: a sheet ending before it starts would be refused by the edit form
+            # (12 % of the demo sheets were, so that their owners could not save them unchanged).
+            start_date, end_date = end_date, start_date
         project = Project(
             slug=f"{ascii_slug(title)[:110]}-{self.project_number}",
             partnership_id=partnership.pk,
@@ -861,8 +866,8 @@ class Generator:
             history=history,
             context=context,
             results=results,
-            start_date=self.random_date(start_year),
-            end_date=self.random_date(end_year),
+            start_date=start_date,
+            end_date=end_date,
             status=status,
             last_confirmed_at=self.random_datetime(2019, REFERENCE_YEAR - 1),
         )

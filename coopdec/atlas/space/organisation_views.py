@@ -19,7 +19,7 @@ from coopdec.atlas.views import BadQuery, friendly_query_errors, paginate
 from coopdec.orgs.models import Organisation, OrganisationContact
 from coopdec.orgs.policies import actor_for, organisations
 
-from .forms import OrganisationContactForm, OrganisationProfileForm
+from .forms import NUL, NUL_MESSAGE, OrganisationContactForm, OrganisationProfileForm
 from .views import SEARCH_MAX_LENGTH, crumbs
 
 REFERENCE_FIELDS = ("kind", "code", "region", "department", "commune", "epci", "country", "subdivision")
@@ -53,6 +53,8 @@ def organisation_list(request):
     query = request.GET.get("q", "").strip()
     if len(query) > SEARCH_MAX_LENGTH:
         raise BadQuery(_("La recherche est limitée à %(n)s caractères.") % {"n": SEARCH_MAX_LENGTH})
+    if NUL in query:
+        raise BadQuery(str(NUL_MESSAGE))
     if query:
         queryset = queryset.filter(name__icontains=query)
     elif not actor.is_daect:

@@ -21,6 +21,7 @@ from coopdec.atlas.views import friendly_query_errors, paginate
 from coopdec.orgs.policies import actor_for
 
 from .diffs import readable_changes
+from .forms import is_plain_number
 from .views import changes_since, gate_state, partnership_crumbs, project_crumbs
 
 # --- Publication ------------------------------------------------------------------------------------------
@@ -33,7 +34,7 @@ def _publication(request, obj, policy, *, withdraw: bool, detail_url: str, edit_
     conflict = None
     if request.method == "POST":
         raw = request.POST.get("expected_version", "")
-        if not raw.isdigit():
+        if not is_plain_number(raw):
             messages.error(request, _("Le formulaire est incomplet : rechargez la page avant de l'envoyer."))
             status = 400
         else:

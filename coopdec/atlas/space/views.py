@@ -31,7 +31,7 @@ from coopdec.orgs.models import Organisation
 from coopdec.orgs.policies import ALLOWED, NOT_SIGNED_IN, Actor, Decision, actor_for, refused
 
 from .diffs import readable_changes
-from .forms import FORMSETS, PartnershipSheet, ProjectSheet, quiet
+from .forms import FORMSETS, NUL, NUL_MESSAGE, PartnershipSheet, ProjectSheet, is_plain_number, quiet
 from .merge import merge_untouched
 from .preview import sheet_context
 from .tasks import tasks_for
@@ -107,6 +107,8 @@ def _search_and_state(request, queryset):
     query = request.GET.get("q", "").strip()
     if len(query) > SEARCH_MAX_LENGTH:
         raise BadQuery(_("La recherche est limitée à %(n)s caractères.") % {"n": SEARCH_MAX_LENGTH})
+    if NUL in query:
+        raise BadQuery(str(NUL_MESSAGE))
     if query:
         queryset = queryset.filter(title__icontains=query)
     state = request.GET.get("etat", "")
@@ -182,7 +184,7 @@ def lookup(request, kind):
 
 def search_organisations(queryset, query: str) -> list[Organisation]:
     query = query.strip()[:SEARCH_MAX_LENGTH]
-    if len(query) < 2:
+    if len(query) < 2 or NUL in query:
         return []
     return list(queryset.filter(name__icontains=query).order_by("name")[:LOOKUP_LIMIT])
 
@@ -217,7 +219,8 @@ def _edit(request, *, instance, make, template: str, context: dict, done_url):
         more = post.get("_more", "")
         if more in FORMSETS:
             key = f"{more}-TOTAL_FORMS"
-            data[key] = str(int(data.get(key, "0") or 0) + 1) if str(data.get(key, "0")).isdigit() else "1"
+            total = str(data.get(key, "0"))
+            data[key] = str(int(total) + 1) if is_plain_number(total, max_digits=4) else "1"
         for name in ("add_french", "add_foreign"):
             if post.get(name):
                 data.appendlist(name.removeprefix("add_"), post[name])

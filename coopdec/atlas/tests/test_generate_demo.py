@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F
 
 from coopdec.atlas.demo.generator import delete_atlas_data
 from coopdec.atlas.figures import key_figures
@@ -199,6 +199,9 @@ class TestScaleOne:
         assert not Project.objects.filter(financings=None).exists()
         assert not Project.objects.filter(contacts=None).exists()
         assert not Project.objects.filter(last_confirmed_at=None).exists()
+        # Every sheet can be saved unchanged by its owner: the edit form refuses an end before the start.
+        assert not Project.all_objects.filter(end_date__lt=F("start_date")).exists()
+        assert not Partnership.objects.filter(end_date__lt=F("start_date")).exists()
         assert not Contact.objects.exclude(email__endswith="@example.org").exists()
         assert not Contact.objects.exclude(phone__startswith="01 99 00 ").exists()
         assert Financing.objects.filter(

@@ -30,6 +30,9 @@ def _filters(request) -> tuple[Country | None, Continent | None]:
     country_code = request.GET.get("pays", "").strip().upper()
     continent_code = request.GET.get("continent", "").strip().upper()
     country = continent = None
+    # PostgreSQL refuses NUL in any text: such a code is looked up nowhere (it names nothing).
+    if "\x00" in country_code + continent_code:
+        raise BadFilter(_("Les codes de pays et de continent ne contiennent pas de caractère nul."))
     if country_code:
         country = Country.objects.filter(iso2=country_code).first()
         if country is None:

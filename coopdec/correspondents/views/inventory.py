@@ -30,7 +30,7 @@ def inventory_crumb() -> tuple[str, str]:
 
 def suggestions(queryset, query: str) -> list[Organisation]:
     query = query.strip()[:100]
-    if len(query) < 2:
+    if len(query) < 2 or "\x00" in query:  # PostgreSQL refuses NUL in any text
         return []
     return list(queryset.filter(name__icontains=query).order_by("name", "pk")[:SUGGESTIONS])
 

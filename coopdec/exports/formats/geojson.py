@@ -108,7 +108,8 @@ def geojson_chunks(columns: Sequence[Column], rows: Iterable, geometry: Callable
         parts.append(text)
         size += len(text)
         if size >= BLOCK_SIZE:
-            yield "".join(parts).encode()
+            yield "".join(parts).encode(errors="replace")
             parts, size = [], 0
     parts.append("]}")
-    yield "".join(parts).encode()
+    # A lone surrogate (kept as it is by the encoder with ensure_ascii=False) is written as "?".
+    yield "".join(parts).encode(errors="replace")

@@ -9,7 +9,9 @@ million rows can pass the 2 GB of a plain entry before compression.
 
 Cells: text as strings (XML control characters, which Excel refuses, removed), numbers as numbers,
 decimals as floats, dates and date-times as Excel serial numbers with a date format (time zones dropped
-after conversion to UTC: Excel has none), empty values as empty cells. Cells carry no reference
+after conversion to UTC: Excel has none), empty values as empty cells. No cell is ever a formula: text
+that starts with "=" is an inline string, which spreadsheets show as it is and do not run, so the XLSX
+files need none of the CSV files' quoting (``csv.spreadsheet_safe``). Cells carry no reference
 (``r``, optional in the format): readers place them by their order in the row, hence the empty cells.
 Excel holds at most 1,048,576 rows a sheet: beyond that the rows go on in further sheets.
 """
@@ -35,6 +37,12 @@ COMPRESS_LEVEL = 1
 # from the UTF-8 bytes: they are all ASCII, and no byte of a multi-byte UTF-8 sequence is ASCII, so
 # deleting these bytes deletes exactly these characters (``bytes.translate`` does it in one pass in C).
 ILLEGAL_BYTES = bytes([*range(0o0, 0o11), *range(0o13, 0o15), *range(0o16, 0o40)])
+# XML 1.0 does not allow U+FFFE and U+FFFF either (an XML parser stops at them: Excel calls the file
+# corrupt). Their UTF-8 sequences can be nothing else, so they are removed from the bytes too, after a quick
+# look for their common first two bytes. A lone surrogate, which UTF-8 cannot encode, is written as "?".
+NONCHARACTER_LEAD = b"\xef\xbf"
+NONCHARACTER_FFFE = "\ufffe".encode()
+NONCHARACTER_FFFF = "\uffff".encode()
 
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 EXCEL_EPOCH_ORDINAL = EXCEL_EPOCH.toordinal()
@@ -249,7 +257,10 @@ def xlsx_chunks(
     size = 0
 
     def write(text: str) -> None:
-        sheet.write(text.encode().translate(None, ILLEGAL_BYTES))
+        data = text.encode(errors="replace").translate(None, ILLEGAL_BYTES)
+        if NONCHARACTER_LEAD in data:
+            data = data.replace(NONCHARACTER_FFFE, b"").replace(NONCHARACTER_FFFF, b"")
+        sheet.write(data)
 
     def open_sheet():
         titles.append(sheet_title if not titles else f"{sheet_title} ({len(titles) + 1})")

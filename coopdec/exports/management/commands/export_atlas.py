@@ -1,15 +1,31 @@
+import os
+import shutil
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
+from coopdec.exports.atlas_tables import TABLES
 from coopdec.exports.writer import export_atlas
+
+MANIFEST = "datapackage.json"
+# Files are written here, inside the target directory (same file system, so moving them is a rename), and
+# moved out only once all are complete; a run killed before leaves only this folder, which the next run
+# empties.
+STAGING = ".export_atlas.part"
+
+
+def _durable(path: Path) -> None:
+    """Flush ``path`` to disk before it is renamed into place (a rename can outlive unwritten data)."""
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
 
 
 class Command(BaseCommand):
     help = (
         "Écrit l'Atlas en fichiers CSV (UTF-8, un fichier par entité, codes et libellés côte à côte) "
-        "avec leur description datapackage.json (Frictionless Data). Voir docs/opendata.md."
+        "avec leur description datapackage.json (Frictionless Data), écrite en dernier : un dossier qui la "
+        "contient tient un export complet, même si une exécution a été interrompue. Voir docs/opendata.md."
     )
 
     def add_arguments(self, parser):
@@ -25,11 +41,29 @@ class Command(BaseCommand):
             bars.append(bar)
             return bar.update
 
+        directory.mkdir(parents=True, exist_ok=True)
+        # The manifest goes first and comes back last: while files are being replaced, the directory does
+        # not claim to hold a complete export (a mix of old and new files would otherwise pass for one).
+        (directory / MANIFEST).unlink(missing_ok=True)
+        staging = directory / STAGING
+        shutil.rmtree(staging, ignore_errors=True)
         try:
-            counts = export_atlas(directory, on_table=on_table)
+            counts = export_atlas(staging, on_table=on_table)
         finally:
             for bar in bars:
                 bar.close()
+        names = [table.filename for table in TABLES]
+        for name in [*names, MANIFEST]:
+            _durable(staging / name)
+        for name in [*names, MANIFEST]:
+            os.replace(staging / name, directory / name)
+        staging.rmdir()
+        # The renames themselves, on disk.
+        descriptor = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
         if verbosity:
             summary = ", ".join(f"{name} : {count}" for name, count in counts.items())
             self.stdout.write(self.style.SUCCESS(f"Atlas exporté dans {directory} ({summary})."))

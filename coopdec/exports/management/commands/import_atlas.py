@@ -1,7 +1,11 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from tqdm import tqdm
 
+from coopdec.atlas.models import Project
 from coopdec.exports.importer import Importer
 from coopdec.exports.mapping import Mapping, MappingError
 from coopdec.exports.validation import read_directory, validate
@@ -47,11 +51,31 @@ class Command(BaseCommand):
                 "Corrigez les fichiers et relancez l'import."
             )
         parameters = {"directory": str(directory), "mapping": str(mapping) if mapping else None}
-        load = Importer(records, label=by, complete_geography=mapping is not None).run(parameters)
-        if any(load.counts.values()):
-            # Bulk writes send no signals: the search index is brought up to date here, and only when
-            # something changed, so that importing the same files twice still changes nothing.
-            index.rebuild()
+        importer = Importer(records, label=by, complete_geography=mapping is not None)
+        quiet = verbosity == 0
+        with tqdm(total=len(Importer.STEPS), desc=_("Import"), unit=_("étape"), disable=quiet) as bar:
+            started = []
+
+            def on_step(name):
+                if started:
+                    bar.update(1)
+                started.append(name)
+                bar.set_description(_("Import : %(step)s") % {"step": name})
+
+            with transaction.atomic():
+                load = importer.run(parameters, on_step=on_step)
+                if any(load.counts.values()):
+                    # Written with the Atlas's rows: a run killed after its commit but before the end of
+                    # the index rebuild below leaves the mark, and the next run rebuilds.
+                    index.mark_stale()
+            bar.update(bar.total - bar.n)
+        # Bulk writes send no signals: the search index is rebuilt here when something changed (or when a
+        # rebuild was interrupted), so that importing the same files twice still changes nothing.
+        if index.rebuild_owed():
+            with tqdm(
+                total=Project.objects.count(), desc=_("Index de recherche"), unit=_("projet"), disable=quiet
+            ) as bar:
+                index.rebuild(progress=bar.update)
         if verbosity:
             summary = (
                 ", ".join(f"{name} : {count}" for name, count in load.counts.items()) or "aucun changement"

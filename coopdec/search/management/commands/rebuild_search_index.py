@@ -17,11 +17,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-stale",
             action="store_true",
-            help=_("Ne rien faire si chaque projet a déjà son document dans l'index."),
+            help=_(
+                "Ne rien faire si chaque projet a déjà son document dans l'index et qu'aucune "
+                "reconstruction n'a été interrompue depuis le dernier chargement en masse."
+            ),
         )
 
     def handle(self, *args, **options):
-        if options["if_stale"] and not index.missing_project_ids(1) and not index.has_orphans():
+        # An interrupted rebuild (or import) leaves every document in place, some with old text: only the
+        # mark it leaves (index.rebuild_owed) tells it apart from an index that is up to date.
+        if (
+            options["if_stale"]
+            and not index.rebuild_owed()
+            and not index.missing_project_ids(1)
+            and not index.has_orphans()
+        ):
             if options["verbosity"]:
                 self.stdout.write(_("L'index de recherche est à jour : rien à faire."))
             return
