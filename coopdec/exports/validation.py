@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from coopdec.atlas.models import Financing, Partnership, Project, Theme, Volunteer
 from coopdec.geo.models import Commune, Country, Department, Epci, Region, Subdivision
 from coopdec.orgs.models import Organisation
+from coopdec.spreadsheet import from_spreadsheet_safe
 
 from .atlas_tables import TABLES, TABLES_BY_NAME, Column, Table
-from .formats.csv import from_spreadsheet_safe
 from .reader import CsvFile, ImportProblem, UnreadableFile, source_problem
 
 

@@ -2,7 +2,7 @@
 
 Rows are streamed from ``QuerySet.iterator()`` and written as they come, so memory stays flat whatever the
 number of rows. Labels are written in French whatever the active language. Text cells that a spreadsheet
-would run as a formula are quoted (``formats.csv.spreadsheet_safe``); ``validation`` removes the quote.
+would run as a formula are quoted (``coopdec.spreadsheet``); ``validation`` removes the quote.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from pathlib import Path
 from django.db.models import QuerySet
 from django.utils import translation
 
+from coopdec.spreadsheet import spreadsheet_safe
+
 from .atlas_tables import TABLES, Table, to_text
-from .formats.csv import spreadsheet_safe
 
 CHUNK_SIZE = 2000
 PACKAGE_NAME = "atlas-cooperation-decentralisee"

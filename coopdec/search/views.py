@@ -9,6 +9,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from coopdec.spreadsheet import spreadsheet_safe
+
 from .query import FACETS, crosstab, facet_names, parse_params, search
 
 FACET_LIMIT = 12  # values shown per facet on the page (the most frequent, plus those selected)
@@ -151,20 +153,25 @@ def crosstab_view(request):
 
 
 def _crosstab_csv(table, names) -> HttpResponse:
+    """The cross-table as CSV; labels (funders' and organisations' names are typed by people) go through
+    ``spreadsheet_safe``, like every CSV the portal writes (docs/opendata.md)."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="tableau-{table.rows}-{table.cols}.csv"'
     response.write("\ufeff")  # so that spreadsheet software reads the accents as UTF-8
     writer = csv.writer(response)
+    safe = spreadsheet_safe
     col_codes = [c for c, _l in table.col_values]
     writer.writerow(
         [_("%(rows)s (code)") % {"rows": names[table.rows]}, names[table.rows]]
-        + [label for _c, label in table.col_values]
+        + [safe(str(label)) for _c, label in table.col_values]
         + [_("Total")]
     )
-    writer.writerow(["", _("(code)")] + col_codes + [""])
+    writer.writerow(["", _("(code)")] + [safe(str(c)) for c in col_codes] + [""])
     for code, label in table.row_values:
         writer.writerow(
-            [code, label] + [table.cell(code, c) for c in col_codes] + [table.row_totals.get(code, 0)]
+            [safe(str(code)), safe(str(label))]
+            + [table.cell(code, c) for c in col_codes]
+            + [table.row_totals.get(code, 0)]
         )
     writer.writerow(["", _("Total")] + [table.col_totals.get(c, 0) for c in col_codes] + [table.total])
     return response

@@ -10,7 +10,7 @@ title by one person would run in another's spreadsheet. Such a text cell is writ
 (``'=SOMME(A1)``), which spreadsheets show as text and do not display. The quote is added to text only
 (a negative amount stays a number) and also before text that already starts with quotes and then one of
 those characters, so that ``from_spreadsheet_safe`` gives back exactly the text written: the import of
-the open-data files removes it (docs/opendata.md).
+the open-data files removes it (docs/opendata.md). Both live in ``coopdec/spreadsheet.py``.
 
 Speed (a million rows must leave at 20,000 rows/s or more): most rows need no quoting at all, so a row
 is joined with commas directly and handed to ``csv.writer`` only when one of its cells holds a comma, a
@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 
 from coopdec.exports.atlas_tables import to_text
+from coopdec.spreadsheet import FORMULA_FIRST, spreadsheet_safe
 
 from .columns import Column
 
@@ -44,22 +45,9 @@ TEXT_OF_TYPE = {
 }
 
 
-# Text that a spreadsheet would read as a formula, possibly behind quotes added by an earlier pass.
-FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
-# The first characters that call for a closer look at a row's cells (at the start of the row, or after a
-# comma: the search is for a literal comma and then one character, quick on rows where nothing matches).
-FORMULA_FIRST = frozenset("'=+-@\t\r")
+# The first characters that call for a closer look at a row's cells, after a comma: the search is for a
+# literal comma and then one character, quick on rows where nothing matches.
 FORMULA_AFTER_COMMA = re.compile(r",['=+\-@\t\r]")
-
-
-def spreadsheet_safe(text: str) -> str:
-    """``text``, after a single quote when a spreadsheet would take it for a formula."""
-    return "'" + text if text[:1] in FORMULA_FIRST and FORMULA_START.match(text) else text
-
-
-def from_spreadsheet_safe(text: str) -> str:
-    """The text ``spreadsheet_safe`` was given: its quote taken off, and nothing else ever."""
-    return text[1:] if text[:1] == "'" and FORMULA_START.match(text, 1) else text
 
 
 def csv_chunks(columns: Sequence[Column], rows: Iterable, *, bom: bool = False) -> Iterator[bytes]:

@@ -11,7 +11,7 @@ Cells: text as strings (XML control characters, which Excel refuses, removed), n
 decimals as floats, dates and date-times as Excel serial numbers with a date format (time zones dropped
 after conversion to UTC: Excel has none), empty values as empty cells. No cell is ever a formula: text
 that starts with "=" is an inline string, which spreadsheets show as it is and do not run, so the XLSX
-files need none of the CSV files' quoting (``csv.spreadsheet_safe``). Cells carry no reference
+files need none of the CSV files' quoting (``coopdec.spreadsheet``). Cells carry no reference
 (``r``, optional in the format): readers place them by their order in the row, hence the empty cells.
 Excel holds at most 1,048,576 rows a sheet: beyond that the rows go on in further sheets.
 """

@@ -1,7 +1,7 @@
 """Formula injection and odd characters in every file the portal writes (issue 5).
 
 A title typed as ``=HYPERLINK(…)`` by one person must not run in another's spreadsheet: the CSV files quote
-such text cells (``formats.csv.spreadsheet_safe``) and the import of the open-data files takes the quote
+such text cells (``coopdec.spreadsheet``) and the import of the open-data files takes the quote
 off again, so that export → import gives back the exact text; numbers stay numbers. XLSX cells are always
 strings, never formulas, and no character a database can hold makes the workbook unreadable; GeoJSON and
 PDF take any text. (The portal writes no IATI XML yet: there is nothing of it to test.)
@@ -28,12 +28,13 @@ from coopdec.atlas.models import Contact, Participant, Partnership, Project
 from coopdec.atlas.tests import factories
 from coopdec.exports.atlas_tables import TABLES
 from coopdec.exports.formats.columns import Column
-from coopdec.exports.formats.csv import csv_chunks, from_spreadsheet_safe, spreadsheet_safe
+from coopdec.exports.formats.csv import csv_chunks
 from coopdec.exports.formats.geojson import geojson_chunks
 from coopdec.exports.formats.pdf import project_sheet_pdf, search_report_pdf
 from coopdec.exports.formats.sheet import project_sheet
 from coopdec.exports.formats.xlsx import xlsx_chunks
 from coopdec.orgs.models import Organisation
+from coopdec.spreadsheet import from_spreadsheet_safe, spreadsheet_safe
 
 from .conftest import empty_atlas, export
 
