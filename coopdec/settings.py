@@ -175,6 +175,8 @@ LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 2 * 60 * 60)
 OTP_TOTP_ISSUER = "coopdec"
+# The back office never shows a TOTP key, its QR code or recovery codes (django-otp admin pages).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Mail goes to the console by default; EMAIL_BACKEND=file writes one file per message under var/mail/.
 _EMAIL_BACKENDS = {

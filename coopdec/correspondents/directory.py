@@ -83,7 +83,8 @@ def directory_rows(
                     country=c.name_fr,
                     continent=c.continent.name_fr if c.continent else "",
                     embassy=embassy.name,
-                    name=m.user.get_full_name() or m.user.get_username(),
+                    # Never the username: sign-up sets it to the e-mail address, which stays private.
+                    name=m.user.get_full_name(),
                     function=m.function,
                     email=profile.public_email if profile else "",
                     phone=profile.public_phone if profile else "",

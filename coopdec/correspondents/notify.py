@@ -11,7 +11,9 @@ from coopdec.orgs.models import Membership
 
 def person_label(user) -> str:
     """ "Awa Ndiaye (Ambassade de France au Sénégal)": how a correspondent is named in histories."""
-    name = user.get_full_name() or user.get_username()
+    # Never the username, which sign-up sets to the e-mail address (histories are read by other people).
+    # Stored with the history, in French like the rest of it.
+    name = user.get_full_name() or "Correspondant·e sans nom renseigné"
     embassies = list(
         Membership.objects.filter(
             user=user, role=Membership.Role.CORRESPONDENT, status=Membership.Status.ACTIVE

@@ -593,27 +593,6 @@ class KnownLeak:
 # Each entry must still happen (the test fails when one no longer does, so that it is removed with its fix).
 KNOWN_LEAKS = (
     KnownLeak(
-        "TOTP key",
-        frozenset({"daect"}),
-        "admin otp_totp.totpdevice",
-        "settings.py: OTP_ADMIN_HIDE_SENSITIVE_DATA = True (django-otp shows the key on the device's page, "
-        "and its QR code, otherwise)",
-    ),
-    KnownLeak(
-        "recovery code",
-        frozenset({"daect"}),
-        "admin otp_static.staticdevice",
-        "the back office lists the recovery codes in django-otp's StaticDevice admin (a StaticToken inline "
-        "that OTP_ADMIN_HIDE_SENSITIVE_DATA does not hide): register a StaticDevice admin without tokens",
-    ),
-    KnownLeak(
-        "nameless correspondent's e-mail",
-        ALL - {"daect"},
-        "",
-        "correspondents/directory.py (and notify.person_label): a correspondent without a name is shown by "
-        "username, which sign-up sets to the e-mail address; the directory must not fall back to it",
-    ),
-    KnownLeak(
         "public sheet contact",
         frozenset({"anonymous"}),
         "open data files",
