@@ -147,3 +147,21 @@ def test_an_error_in_an_update_leaves_the_database_as_it_was(atlas, tmp_path):
     from coopdec.atlas.models import Project
 
     assert Project.objects.get(slug="patrimoine-saint-louis").title != "Titre modifié"
+
+
+def test_many_errors_are_cut_after_the_first_200_unless_all_are_asked(exported):
+    def spoil(rows):
+        kind = rows[0].index("kind")
+        for row in rows[1:]:
+            row[kind] = "amitie"
+        return rows
+
+    path = exported / "partnerships.csv"
+    # 250 partnerships of an unknown kind: at least 250 problems.
+    rewrite(path, lambda rows: [rows[0]] + [[f"p-{n}", *rows[1][1:]] for n in range(250)])
+    rewrite(path, spoil)
+    lines = failed_import(exported)
+    assert len(lines) == 201
+    assert lines[-1].startswith("… et ") and "--all-errors" in lines[-1]
+    every = failed_import(exported, "--all-errors")
+    assert len(every) > 201 and every[:200] == lines[:200]

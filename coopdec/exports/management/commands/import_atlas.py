@@ -11,6 +11,9 @@ from coopdec.exports.mapping import Mapping, MappingError
 from coopdec.exports.validation import read_directory, validate
 from coopdec.search import index
 
+# A file of a million bad lines would otherwise print a million lines before the verdict.
+SHOWN_PROBLEMS = 200
+
 
 class Command(BaseCommand):
     help = (
@@ -27,10 +30,17 @@ class Command(BaseCommand):
             help="Fichier JSON de correspondance des colonnes pour une autre source (voir docs/opendata.md).",
         )
         parser.add_argument(
+            "--all-errors",
+            action="store_true",
+            help=f"Afficher toutes les erreurs (sinon les {SHOWN_PROBLEMS} premières, puis leur nombre).",
+        )
+        parser.add_argument(
             "--by", default="import_atlas", help="Auteur inscrit dans l'historique des modifications."
         )
 
-    def handle(self, *args, directory: Path, mapping: Path | None, by: str, verbosity=1, **options):
+    def handle(
+        self, *args, directory: Path, mapping: Path | None, by: str, all_errors=False, verbosity=1, **options
+    ):
         if not directory.is_dir():
             raise CommandError(f"Dossier introuvable : {directory}")
         problems, unreadable = [], set()
@@ -44,8 +54,13 @@ class Command(BaseCommand):
         # Checked even after reading errors, so that one run lists every problem of every file.
         validate(records, problems, unreadable)
         if problems:
-            for problem in problems:
+            shown = problems if all_errors else problems[:SHOWN_PROBLEMS]
+            for problem in shown:
                 self.stderr.write(str(problem))
+            if len(shown) < len(problems):
+                self.stderr.write(
+                    f"… et {len(problems) - len(shown)} autre(s) erreur(s) : --all-errors les affiche toutes."
+                )
             raise CommandError(
                 f"{len(problems)} erreur(s) : rien n'a été importé. "
                 "Corrigez les fichiers et relancez l'import."
