@@ -51,7 +51,7 @@ $(STRESS_STAMP): $(STAMP)
 stress: $(STRESS_STAMP)
 	HYPOTHESIS_PROFILE=stress $(PY) -m pytest -p no:cacheprovider -m "fuzz or faults"
 	$(PY) bench/load.py
-	$(PY) bench/pg_restart.py
+	$(PY) bench/pg_restart.py --reuse
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
