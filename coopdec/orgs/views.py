@@ -87,7 +87,8 @@ def _crumbs(current: str) -> dict:
 @require_http_methods(["GET", "POST"])
 def personal_data(request):
     """The desk: an address in, the list of what is held about it out, with the export and erase buttons."""
-    form = EmailForm(request.POST or None)
+    # Bound on every POST, an empty one included (it then says that the address is missing).
+    form = EmailForm(request.POST if request.method == "POST" else None)
     holdings = None
     if request.method == "POST" and form.is_valid():
         holdings = privacy.find(form.cleaned_data["email"])
@@ -129,11 +130,17 @@ def personal_data_erase(request):
         messages.error(request, _("Adresse électronique invalide : rien n'a été effacé."))
         return redirect("orgs:personal_data")
     email = email_form.cleaned_data["email"]
+    holdings = privacy.find(email)
     if request.POST.get("step") != "erase":
-        return _confirm_page(request, EraseForm(initial={"email": email}), email)
+        return _confirm_page(request, EraseForm(initial={"email": email}), holdings)
+    if holdings.empty:
+        messages.warning(
+            request, _("Rien n'est conservé pour « %(email)s » : il n'y a rien à effacer.") % {"email": email}
+        )
+        return redirect("orgs:personal_data")
     form = EraseForm(request.POST)
     if not form.is_valid():
-        return _confirm_page(request, form, email, status=400)
+        return _confirm_page(request, form, holdings, status=400)
     summary = privacy.erase(email, by=request.user, request=request)
     messages.success(
         request,
@@ -153,8 +160,7 @@ def personal_data_erase(request):
     return redirect("orgs:personal_data")
 
 
-def _confirm_page(request, form, email, status=200):
-    holdings = privacy.find(email)
+def _confirm_page(request, form, holdings, status=200):
     return render(
         request,
         "orgs/privacy/confirm_erase.html",

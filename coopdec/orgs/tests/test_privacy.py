@@ -254,6 +254,26 @@ def test_desk_says_when_nothing_is_held(client, world):
     assert 'id="erase-form"' not in response.content.decode()
 
 
+def test_desk_says_an_address_is_missing(client, world):
+    """Regression (fuzzing): an empty POST showed the desk again without a word."""
+    login(client, world.user("daect"))
+    response = client.post(reverse(DESK), {})
+    assert response.status_code == 200
+    assert "Ce champ est obligatoire" in response.content.decode()
+
+
+def test_erasing_an_address_of_nobody_says_there_is_nothing_to_erase(client, world):
+    """Regression (fuzzing): the erasure step for an address nothing is held about answered 400 with a page
+    that showed no form, hence no reason."""
+    login(client, world.user("daect"))
+    response = client.post(
+        reverse("orgs:personal_data_erase"), {"email": "personne@example.org", "step": "erase"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse(DESK)
+    assert "Rien n'est conservé pour « personne@example.org »" in response.content.decode()
+    assert not AuditEvent.objects.filter(kind__startswith="personal_data").exists()
+
+
 def test_addresses_never_travel_in_urls(client, world, claire):
     login(client, world.user("daect"))
     for name in ("personal_data_export", "personal_data_erase"):
