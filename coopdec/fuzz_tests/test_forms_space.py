@@ -314,23 +314,9 @@ def test_inventory_record(client, world):
 
 
 def test_inventory_decline(client, world):
-    from coopdec.atlas.tests import factories as f
-    from coopdec.correspondents import inventory
+    from coopdec.correspondents.tests.inventoried import podor_twinning
 
-    entry = inventory.record(
-        by=world.user("correspondent_a"),
-        french=world.authority_x,
-        new_foreign={
-            "name": "Commune de Podor",
-            "country": f.country("SN"),
-            "subdivision": None,
-            "level": "municipal",
-        },
-        kind="jumelage",
-        title="Jumelage Strasbourg – Podor",
-        start_date=datetime.date(2019, 6, 1),
-        base_url="http://testserver",
-    )
+    entry = podor_twinning(world)
     login(client, world.user("agent_x"))
     url = reverse("correspondents:inventoried_decline", args=[entry.uuid])
     run_form(client, url, {"reason": TEXT}, base={"reason": "Ce jumelage a pris fin."})

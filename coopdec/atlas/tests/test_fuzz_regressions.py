@@ -13,20 +13,26 @@ pytestmark = pytest.mark.django_db
 NOT_NUMBERS = ["²", "9" * 5000, "١"]
 
 
-@pytest.mark.parametrize("version", NOT_NUMBERS)
-def test_partnership_save_with_a_version_that_is_no_plain_number_is_a_400(client, world, version):
+def partnership_form(world, *, expected_version: str) -> dict:
+    """A valid save of X's partnership but for ``expected_version``."""
     partnership = world.partnership_x
-    login(client, world.user("agent_x"))
-    data = {
+    return {
         "title": "Nouveau titre",
         "kind": partnership.kind,
         "status": partnership.status,
         "french": world.authority_x.slug,
         "lead": world.authority_x.slug,
         "foreign": world.foreign_a.slug,
-        "expected_version": version,
+        "expected_version": expected_version,
         "_save": "",
     }
+
+
+@pytest.mark.parametrize("version", NOT_NUMBERS)
+def test_partnership_save_with_a_version_that_is_no_plain_number_is_a_400(client, world, version):
+    partnership = world.partnership_x
+    login(client, world.user("agent_x"))
+    data = partnership_form(world, expected_version=version)
 
     response = client.post(reverse("space:partnership_edit", args=[partnership.slug]), data)
 
@@ -87,16 +93,7 @@ def test_type_ahead_with_a_nul_character_suggests_nothing(client, world):
 def test_partnership_member_with_a_nul_character_is_refused_in_french(client, world, field):
     partnership = world.partnership_x
     login(client, world.user("agent_x"))
-    data = {
-        "title": "Nouveau titre",
-        "kind": partnership.kind,
-        "status": partnership.status,
-        "french": world.authority_x.slug,
-        "lead": world.authority_x.slug,
-        "foreign": world.foreign_a.slug,
-        "expected_version": str(partnership.version),
-        "_save": "",
-    }
+    data = partnership_form(world, expected_version=str(partnership.version))
     data[field] = data[field] + "\x00"
 
     response = client.post(reverse("space:partnership_edit", args=[partnership.slug]), data)

@@ -2,7 +2,9 @@ import datetime
 
 import pytest
 
-from coopdec.correspondents import corrections, inventory
+from coopdec.correspondents import corrections
+
+from .inventoried import podor_twinning
 
 BASE = "http://testserver"
 
@@ -22,22 +24,7 @@ def correction_x(world):
 @pytest.fixture
 def entry_x(world):
     """Correspondent A inventoried a twinning between X and a Senegalese commune, new to the Atlas."""
-    from coopdec.atlas.tests import factories as f
-
-    return inventory.record(
-        by=world.user("correspondent_a"),
-        french=world.authority_x,
-        new_foreign={
-            "name": "Commune de Podor",
-            "country": f.country("SN"),
-            "subdivision": None,
-            "level": "municipal",
-        },
-        kind="jumelage",
-        title="Jumelage Strasbourg – Podor",
-        start_date=datetime.date(2019, 6, 1),
-        base_url=BASE,
-    )
+    return podor_twinning(world, base_url=BASE)
 
 
 def reload(obj):

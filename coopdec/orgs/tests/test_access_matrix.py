@@ -141,25 +141,9 @@ def with_correction(world):
 
 
 def with_inventoried(world):
-    import datetime
+    from coopdec.correspondents.tests.inventoried import podor_twinning
 
-    from coopdec.atlas.tests import factories as f
-    from coopdec.correspondents import inventory
-
-    world.inventoried = inventory.record(
-        by=world.user("correspondent_a"),
-        french=world.authority_x,
-        new_foreign={
-            "name": "Commune de Podor",
-            "country": f.country("SN"),
-            "subdivision": None,
-            "level": "municipal",
-        },
-        kind="jumelage",
-        title="Jumelage Strasbourg – Podor",
-        start_date=datetime.date(2019, 6, 1),
-        base_url="http://testserver",
-    )
+    world.inventoried = podor_twinning(world)
 
 
 def atlas_url(name, attribute=None):

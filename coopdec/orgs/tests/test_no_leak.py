@@ -102,8 +102,9 @@ def plant(world: World, tmp_path) -> tuple[list[Secret], dict]:
     from coopdec.audit.models import AuditEvent
     from coopdec.campaigns import actions as campaign_actions
     from coopdec.campaigns.models import Confirmation
-    from coopdec.correspondents import corrections, inventory
+    from coopdec.correspondents import corrections
     from coopdec.correspondents.models import CorrespondentProfile
+    from coopdec.correspondents.tests.inventoried import podor_twinning
     from coopdec.search import index
     from coopdec.workspace.models import Extraction, SavedSearch
 
@@ -273,23 +274,15 @@ def plant(world: World, tmp_path) -> tuple[list[Secret], dict]:
         by=users["correspondent_a"],
         base_url=base_url,
     )
-    inventoried = inventory.record(
+    inventoried = podor_twinning(
+        world,
         by=users["correspondent_a"],
-        french=world.authority_x,
-        new_foreign={
-            "name": "Commune de Podor",
-            "country": f.country("SN"),
-            "subdivision": None,
-            "level": "municipal",
-        },
-        kind="jumelage",
         title=secret(
             "inventoried partnership",
             words(36, "jumelageinventorie"),
             {"agent_x", "correspondent_a", "daect"},
             term="jumelageinventorie",
         ),
-        start_date=datetime.date(2019, 6, 1),
         base_url=base_url,
     )
 
