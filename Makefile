@@ -49,7 +49,7 @@ $(STRESS_STAMP): $(STAMP)
 	touch $(STRESS_STAMP)
 
 stress: $(STRESS_STAMP)
-	HYPOTHESIS_PROFILE=stress $(PY) -m pytest -p no:cacheprovider -m "fuzz or faults"
+	$(PY) bench/faults.py
 	$(PY) bench/load.py
 	$(PY) bench/pg_restart.py --reuse
 
