@@ -203,7 +203,7 @@ def mark_stale() -> None:
     exist but hold old text cannot be told apart from fresh ones otherwise.
     """
     IndexState.objects.get_or_create(pk=1)
-    IndexState.objects.filter(pk=1).update(rebuilt_at=None)
+    IndexState.objects.filter(pk=1).update(rebuilt_at=None, rebuild_owed=True)
 
 
 def rebuild_owed() -> bool:
@@ -217,6 +217,7 @@ def _bump(*, rebuilt: bool = False) -> None:
     state.token = uuid.uuid4().hex
     if rebuilt:
         state.rebuilt_at = timezone.now()
+        state.rebuild_owed = False
     state.save()
 
 

@@ -66,6 +66,10 @@ class IndexState(models.Model):
     # reuse a generation number (and per-process caches would then serve another state of the index).
     token = models.CharField(max_length=32, blank=True, default="")
     rebuilt_at = models.DateTimeField(null=True, blank=True)
+    # Set when a full rebuild is owed (a bulk load, or a rebuild that has started) and cleared when one ends:
+    # the search pages then say that results may be incomplete. ``rebuilt_at`` alone cannot say it, being
+    # empty too on a database whose index was only ever refreshed project by project.
+    rebuild_owed = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("état de l'index de recherche")

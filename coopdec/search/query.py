@@ -394,10 +394,14 @@ def _page_ids(
 FRESHNESS_CHECK_SECONDS = 30
 
 
-def _index_token() -> str:
+def _index_token() -> tuple[str, bool]:
+    """The index's token, and whether a full rebuild is owed (an interrupted bulk load or rebuild)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT MAX(token) FROM search_indexstate")
-        return cursor.fetchone()[0] or ""
+        cursor.execute(
+            "SELECT MAX(token), MAX(CASE WHEN rebuild_owed THEN 1 ELSE 0 END) FROM search_indexstate"
+        )
+        token, owed = cursor.fetchone()
+        return token or "", bool(owed)
 
 
 def _index_state() -> tuple[str, int, int]:
@@ -416,23 +420,29 @@ def _index_state() -> tuple[str, int, int]:
 
 
 def ensure_fresh() -> tuple[str, bool]:
-    """Index what a few unrefreshed writes left out; return (generation, stale)."""
-    key = f"search:fresh:{connection.alias}:{_index_token()}"
-    checked = cache.get(key)
+    """Index what a few unrefreshed writes left out; return (generation, stale).
+
+    Stale: the index has not as many documents as there are published projects, or a full rebuild is owed
+    (a bulk load or a rebuild was interrupted: documents may hold old text). Only a fresh answer is cached.
+    """
+    token, owed = _index_token()
+    key = f"search:fresh:{connection.alias}:{token}"
+    checked = None if owed else cache.get(key)
     if checked is not None:
         return checked, False
     generation, projects, documents = _index_state()
     if projects == documents:
         # The generation is a random token renewed by every index write (never reused, even after a
         # rollback); the document count joins it in cache keys as a second guard.
-        cache.set(key, f"{generation}.{documents}", FRESHNESS_CHECK_SECONDS)
-        return f"{generation}.{documents}", False
+        if not owed:
+            cache.set(key, f"{generation}.{documents}", FRESHNESS_CHECK_SECONDS)
+        return f"{generation}.{documents}", owed
     if projects > documents and projects - documents <= AUTO_REFRESH_LIMIT:
         index.refresh_projects(index.missing_project_ids(AUTO_REFRESH_LIMIT))
     elif projects < documents:
         index.remove_orphans()
     generation, projects, documents = _index_state()
-    return f"{generation}.{documents}", projects != documents
+    return f"{generation}.{documents}", projects != documents or owed
 
 
 def _documents_of(generation: str) -> int:
