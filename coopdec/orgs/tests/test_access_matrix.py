@@ -11,9 +11,7 @@ an acceptance) does not alter what the next one meets. docs/roles.md says the sa
 from __future__ import annotations
 
 import io
-import re
 import zipfile
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -21,6 +19,7 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
+from coopdec.orgs.tests.pdf import pdf_streams
 from coopdec.orgs.tests.personas import PERSONA_NAMES, World, login
 
 pytestmark = pytest.mark.django_db
@@ -480,8 +479,7 @@ def body(response) -> str:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             return "".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
     if content[:5] == b"%PDF-":  # PDF: the page's text is in compressed streams
-        streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", content, re.DOTALL)
-        return "".join(zlib.decompress(stream).decode("latin-1") for stream in streams if stream[:1] == b"x")
+        return "".join(stream.decode("latin-1") for stream in pdf_streams(content))
     return content.decode("utf-8", "replace")
 
 

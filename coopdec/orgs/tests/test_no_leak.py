@@ -24,7 +24,6 @@ import html
 import io
 import re
 import zipfile
-import zlib
 from base64 import b32encode
 from dataclasses import dataclass, field
 
@@ -36,6 +35,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from coopdec.orgs.models import Membership, OrganisationContact
+from coopdec.orgs.tests.pdf import pdf_streams
 from coopdec.orgs.tests.personas import PERSONA_NAMES, World, login
 
 pytestmark = pytest.mark.django_db
@@ -523,8 +523,7 @@ def readable(response) -> str:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             return "".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
     if content[:5] == b"%PDF-":
-        streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", content, re.DOTALL)
-        texts = [zlib.decompress(s).decode("cp1252", "replace") for s in streams if s[:1] == b"x"]
+        texts = [stream.decode("cp1252", "replace") for stream in pdf_streams(content)]
         return content.decode("cp1252", "replace") + "".join(texts)
     text = content.decode("utf-8", "replace")
     if "html" in response.get("Content-Type", ""):
