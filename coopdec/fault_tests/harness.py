@@ -18,6 +18,7 @@ import subprocess  # noqa: S404 - the tests start the project's own commands wit
 import sys
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -182,21 +183,28 @@ class Database:
         self.backend.drop(self.name)
 
 
-class Backend:
+class Backend(ABC):
+    """Where the child processes' databases live: SQLite files in a folder, or PostgreSQL databases."""
+
+    @abstractmethod
     def url(self, name: str) -> str:
-        raise NotImplementedError
+        """The ``DATABASE_URL`` of database ``name``."""
 
+    @abstractmethod
     def create_empty(self, name: str) -> None:
-        raise NotImplementedError
+        """Make ``name`` an empty database (dropping any earlier one)."""
 
+    @abstractmethod
     def clone(self, source: str, name: str) -> None:
-        raise NotImplementedError
+        """Make ``name`` a copy of ``source`` as a reader sees it (committed data only)."""
 
+    @abstractmethod
     def drop(self, name: str) -> None:
-        raise NotImplementedError
+        """Remove ``name`` if it exists."""
 
+    @abstractmethod
     def writer_active(self, name: str) -> bool:
-        raise NotImplementedError
+        """Whether a connection holds an open write transaction on ``name`` (a command is mid-way)."""
 
 
 class SQLiteBackend(Backend):
