@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from coopdec.atlas.models import Partnership, PartnershipMember, Project
 from coopdec.exports.formats.columns import CountryCounts
 from coopdec.geo.models import Continent, Country, Department, Region
+from coopdec.numbers import bounded_int
 from coopdec.orgs.models import Organisation
 
 AUTHORITY_KINDS = (*Organisation.FRENCH_AUTHORITY_KINDS, Organisation.Kind.FOREIGN_AUTHORITY)
@@ -40,20 +41,14 @@ def positive_int(querydict, name: str, default: int, maximum: int, errors: list[
     raw = (querydict.get(name) or "").strip()
     if not raw:
         return default
-    # ASCII digits only, and no more of them than the maximum has: str.isdigit() also accepts "²", which
-    # int() refuses, and int() refuses more than 4,300 digits (both were server errors).
-    digits = raw.lstrip("0")
-    if (
-        not (raw.isascii() and raw.isdigit())
-        or len(digits) > len(str(maximum))
-        or not 1 <= int(raw) <= maximum
-    ):
+    value = bounded_int(raw, 1, maximum)
+    if value is None:
         errors.append(
             _("Le paramètre « %(name)s » doit être un nombre entier de 1 à %(max)s (reçu « %(value)s »).")
             % {"name": name, "max": maximum, "value": raw[:40]}
         )
         return default
-    return int(raw)
+    return value
 
 
 def known_codes(queryset, field: str, requested: list[str]) -> set[str]:

@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from dsfr.forms import DsfrBaseForm
 
+from coopdec.numbers import bounded_int
+
 from .models import DEFAULT_REMINDER_DAYS
 
 
@@ -44,11 +46,10 @@ class OpenCampaignForm(DsfrBaseForm):
             raise forms.ValidationError(_("Indiquez au moins un jour de rappel, par exemple : 14, 3."))
         days = []
         for part in parts:
-            # ASCII digits, three at most: str.isdigit() also accepts "²", which int() refuses, and int()
-            # refuses more than 4,300 digits (both were server errors).
-            if not (part.isascii() and part.isdigit()) or len(part) > 3 or not 1 <= int(part) <= 365:
+            day = bounded_int(part, 1, 365)
+            if day is None:
                 raise forms.ValidationError(
                     _("« %(value)s » n'est pas un nombre de jours entre 1 et 365.") % {"value": part}
                 )
-            days.append(int(part))
+            days.append(day)
         return sorted(set(days), reverse=True)

@@ -11,6 +11,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from coopdec.atlas.models import Project
+from coopdec.numbers import bounded_int
 from coopdec.search.query import FACETS, matching_projects, parse_params
 
 from .aggregates import MAX_LATITUDE, MAX_ZOOM, BBox
@@ -99,11 +100,8 @@ def parse_zoom(querydict: QueryDict) -> tuple[int, list[str]]:
         "max": MAX_ZOOM,
         "value": value,
     }
-    # At most as many significant digits as MAX_ZOOM: int() refuses more than 4,300 (a server error).
-    if not value.isascii() or not value.isdigit() or len(value.lstrip("0")) > len(str(MAX_ZOOM)):
-        return DEFAULT_ZOOM, [message]
-    zoom = int(value)
-    if zoom > MAX_ZOOM:
+    zoom = bounded_int(value, 0, MAX_ZOOM)
+    if zoom is None:
         return DEFAULT_ZOOM, [message]
     return zoom, []
 

@@ -30,6 +30,7 @@ from coopdec.atlas.models import (
     Volunteer,
 )
 from coopdec.geo.models import Country
+from coopdec.numbers import bounded_int
 from coopdec.orgs.models import Organisation, OrganisationContact
 from coopdec.orgs.policies import Actor
 
@@ -42,10 +43,8 @@ NUL_MESSAGE = _("La saisie contient un caractère nul, qui n'est pas accepté.")
 
 
 def is_plain_number(raw: str, max_digits: int = 18) -> bool:
-    """Whether ``raw`` is a number int() reads and a database column holds: ASCII digits only (str.isdigit()
-    also accepts "²", which int() refuses) and not too many of them (int() refuses more than 4,300, a
-    64-bit column more than 18)."""
-    return raw.isascii() and raw.isdigit() and len(raw) <= max_digits
+    """Whether ``raw`` is a number int() reads and a database column holds (a 64-bit one: 18 digits)."""
+    return bounded_int(raw, 0, 10**max_digits - 1) is not None
 
 
 class _NoNul:
